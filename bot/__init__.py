@@ -1,0 +1,1 @@
+"""Study-guide bot for Clark, *Japan's Role in Gorbachev's Agenda* (IDA P-2131, 1988)."""

@@ -1,0 +1,1 @@
+"""The core: content, progress, rendering and use cases. Never imports ``discord``."""

@@ -1,0 +1,15 @@
+"""Errors that carry a message meant for the learner or instructor who caused them."""
+
+from __future__ import annotations
+
+
+class StudyError(Exception):
+    """A problem the user can act on; front ends show ``message`` (and ``hint``) as is."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
