@@ -1,0 +1,70 @@
+"""Settings from the environment, with ``.env`` as a fallback (DESIGN.md §9).
+
+Paths are resolved here, once, so nothing else depends on the working directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "studybot.sqlite3"
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one running bot; the token is hidden from ``repr``."""
+
+    discord_token: str | None = field(default=None, repr=False)
+    db_path: Path = DEFAULT_DB_PATH
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    migrations_dir: Path = MIGRATIONS_DIR
+    dev_guild_id: int | None = None
+    instructor_role: str | None = None
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    ) -> Settings:
+        """Read settings; real environment variables win over the ``.env`` file."""
+        env_file = env_file if env_file is not None else PROJECT_ROOT / ".env"
+        merged: dict[str, str] = {
+            k: v for k, v in dotenv_values(env_file).items() if v is not None
+        } if env_file.is_file() else {}
+        merged.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = merged.get(name, "").strip()
+            return value or None
+
+        guild = get("STUDYBOT_DEV_GUILD")
+        if guild is not None and not guild.isdigit():
+            raise ValueError(f"STUDYBOT_DEV_GUILD must be a numeric guild id, not {guild!r}")
+        level = (get("STUDYBOT_LOG_LEVEL") or "INFO").upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise ValueError(f"STUDYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+        return cls(
+            discord_token=get("DISCORD_TOKEN"),
+            db_path=_resolve(get("STUDYBOT_DB"), DEFAULT_DB_PATH),
+            content_dir=_resolve(get("STUDYBOT_CONTENT"), DEFAULT_CONTENT_DIR),
+            dev_guild_id=int(guild) if guild else None,
+            instructor_role=get("STUDYBOT_INSTRUCTOR_ROLE"),
+            log_level=level,
+        )
+
+
+def _resolve(value: str | None, default: Path) -> Path:
+    """Relative paths in settings are relative to the project, not the working directory."""
+    if value is None:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else PROJECT_ROOT / path
