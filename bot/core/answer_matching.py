@@ -1,5 +1,8 @@
-"""Short-answer matching: forgiving of case, accents, articles and small typos, never of
-a different word that merely contains the answer ("chair" is not "air") or a wrong number."""
+"""Short-answer matching: forgiving of case, accents, articles and small typos.
+
+Never forgiving of a different word that merely contains the answer ("chair" is not "air")
+or of a wrong number.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from bot.core.text import lookup_key
 
 _ARTICLES = re.compile(r"^(the|a|an) ")
 _DIGITS = re.compile(r"\d+")
-# Answers shorter than this must match exactly; longer ones allow one edit (a swap of two neighbours counts as one) per this many chars.
+# Answers shorter than EXACT_BELOW letters must match exactly; longer ones allow one edit
+# (a swap of two neighbours counts as one) per CHARS_PER_TYPO letters.
 EXACT_BELOW = 5
 CHARS_PER_TYPO = 6
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -160,7 +160,12 @@ def _card(spec: CardSpec, deck: DeckSpec, doc: YamlDocument, cites: tuple[Citati
     )
 
 
-def _build_terms(doc: YamlDocument, spec: GlossarySpec, citations, problems: list[Problem]) -> list[Term]:  # noqa: ANN001
+CiteBuilder = Callable[[YamlDocument, Path, Sequence[CiteSpec]], tuple[Citation, ...]]
+
+
+def _build_terms(
+    doc: YamlDocument, spec: GlossarySpec, citations: CiteBuilder, problems: list[Problem]
+) -> list[Term]:
     term_ids = {t.id for t in spec.terms}
     _check_unique(doc, [("terms", i, t.id) for i, t in enumerate(spec.terms)], "term id", problems)
     names: dict[str, str] = {}

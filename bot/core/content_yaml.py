@@ -110,8 +110,8 @@ def _scalar(node: ScalarNode, path: Path, doc: YamlDocument, problems: list[Prob
         return value
     tag = node.tag.value if hasattr(node.tag, "value") else str(node.tag)
     if _YAML11_BOOLS.match(value):
-        problems.append(doc.problem(path, f"ambiguous value '{value}'",
-                                    f"write true or false for a yes/no answer, or quote it (\"{value}\") if you mean the word"))
+        hint = f"write true or false for a yes/no answer, or quote it (\"{value}\") if you mean the word"
+        problems.append(doc.problem(path, f"ambiguous value '{value}'", hint))
         return value
     if _LEADING_ZERO.match(value) or _SEXAGESIMAL.match(value):
         problems.append(doc.problem(path, f"ambiguous number '{value}'",

@@ -14,7 +14,7 @@ MAX_CHOICES = 25
 CHOICE_NAME_LIMIT = 100
 # A fuzzy score at or above ACCEPT is taken as the term; SUGGEST..ACCEPT become "did you mean".
 ACCEPT_SCORE = 88.0
-SUGGEST_SCORE = 70.0
+SUGGEST_SCORE = 60.0
 
 
 @dataclass(frozen=True, slots=True)

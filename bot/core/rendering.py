@@ -179,7 +179,7 @@ def check_template(spec: TemplateSpec, sample: Callable[[], dict[str, Any]] | No
     except TemplateBudgetExceeded:
         return [Problem(spec.origin, 1, 1, "template", "takes too long to render",
                         f"it ran more than {STEP_BUDGET:,} steps with sample data; simplify its loops")]
-    except Exception as exc:  # noqa: BLE001 - any failure of an instructor template is a content problem
+    except Exception as exc:
         return [Problem(spec.origin, _template_line(exc.__traceback__, spec.name), 1, "template",
                         _describe(exc))]
     if not output.strip():
@@ -225,7 +225,8 @@ def _with_step_budget(render: Callable[[], str]) -> str:
         return local
 
     def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename.endswith(TEMPLATE_SUFFIX) or frame.f_code.co_filename == "<template>" else None
+        filename = frame.f_code.co_filename
+        return local if filename.endswith(TEMPLATE_SUFFIX) or filename == "<template>" else None
 
     previous = sys.gettrace()
     sys.settrace(global_trace)

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.core.answer_matching import matches
+
+
+@pytest.mark.parametrize(("response", "accepted"), [
+    ("Toshiba", ["Toshiba Machine Company", "Toshiba"]),
+    ("the toshiba machine company", ["Toshiba Machine Company"]),
+    ("Toshbia", ["Toshiba"]),
+    ("Vladivostock", ["Vladivostok"]),
+    ("Shevardnaze", ["Shevardnadze"]),
+    ("  AIR ", ["air"]),
+    ("Kurilé", ["Kurile"]),
+])
+def test_accepted(response: str, accepted: list[str]) -> None:
+    assert matches(response, accepted)
+
+
+@pytest.mark.parametrize(("response", "accepted"), [
+    ("chair", ["air"]),
+    ("airs", ["air"]),
+    ("Toshiba Machine", ["Toshiba"]),
+    ("not Toshiba", ["Toshiba"]),
+    ("1965", ["1956"]),
+    ("1956 and 1960", ["1956"]),
+    ("", ["air"]),
+])
+def test_rejected(response: str, accepted: list[str]) -> None:
+    assert not matches(response, accepted)

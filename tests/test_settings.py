@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_CONTENT_DIR, PROJECT_ROOT, Settings
+
+
+def test_defaults_need_no_token(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, env_file=tmp_path / "missing.env")
+    assert settings.discord_token is None
+    assert settings.content_dir == DEFAULT_CONTENT_DIR
+    assert settings.db_path == PROJECT_ROOT / "data" / "studybot.sqlite3"
+
+
+def test_environment_wins_over_env_file_and_token_stays_out_of_repr(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=from-file\nSTUDYBOT_DB=/tmp/a.sqlite3\nSTUDYBOT_DEV_GUILD=42\n")
+    settings = Settings.from_env({"DISCORD_TOKEN": "secret-token", "STUDYBOT_LOG_LEVEL": "debug"}, env_file=env_file)
+    assert settings.discord_token == "secret-token"
+    assert settings.db_path == Path("/tmp/a.sqlite3")
+    assert settings.dev_guild_id == 42
+    assert settings.log_level == "DEBUG"
+    assert "secret-token" not in repr(settings)
+
+
+@pytest.mark.parametrize(("name", "value"), [("STUDYBOT_DEV_GUILD", "abc"), ("STUDYBOT_LOG_LEVEL", "LOUD")])
+def test_bad_values_are_refused_with_the_variable_named(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value}, env_file=tmp_path / "none")
