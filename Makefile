@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run console test lint bench check clean
+.PHONY: run test lint check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,20 +17,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/studybot run
 
-console: $(STAMP)
-	$(BIN)/studybot console
-
 check: $(STAMP)
 	$(BIN)/studybot check
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff check bot tests $(wildcard benchmarks)
 
 test: lint
 	$(BIN)/python -m pytest -q
-
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
