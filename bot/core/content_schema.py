@@ -208,7 +208,7 @@ def _known_fields(model: type[BaseModel], path: tuple[Any, ...], document: YamlD
         if field is None:
             return []
         current = _model_of(field.annotation, data)
-    return sorted(current.model_fields) if isinstance(current, type) else []
+    return sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
 
 
 def _model_of(annotation: Any, data: Any) -> Any:

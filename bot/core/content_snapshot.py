@@ -7,10 +7,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from bot.core.excerpt_search import ExcerptIndex
-from bot.core.glossary import Glossary
+from bot.core.excerpt_search import ExcerptIndex, SearchHit
+from bot.core.glossary import Glossary, Lookup
 from bot.core.models import Card, CardType, Course, Passage, Source, Topic
 from bot.core.rendering import TemplateSet
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A glossary lookup; when no term matched, the passages that discuss the words instead."""
+
+    lookup: Lookup
+    passages: tuple[SearchHit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,13 @@ class ContentSnapshot:
             card for card in self.cards.values()
             if (topic is None or card.topic == topic) and (card_type is None or card.type is card_type)
         ]
+
+    def define(self, text: str, *, fallback_passages: int = 3) -> Definition:
+        """Look a term up; a miss falls back to search, so a lookup is never a dead end."""
+        lookup = self.glossary.lookup(text)
+        if lookup.term is not None:
+            return Definition(lookup)
+        return Definition(lookup, self.index.search(text, limit=fallback_passages).hits)
 
     def summary(self) -> str:
         """The one-line summary ``studybot check`` prints on success."""

@@ -101,14 +101,16 @@ def _build(node: Node, path: Path, doc: YamlDocument, problems: list[Problem]) -
         return result
     if isinstance(node, SequenceNode):
         return [_build(item, (*path, index), doc, problems) for index, item in enumerate(node.value)]
-    return _scalar(node, path, doc, problems)
+    if isinstance(node, ScalarNode):
+        return _scalar(node, path, doc, problems)
+    raise TypeError(f"unexpected YAML node {node!r}")
 
 
 def _scalar(node: ScalarNode, path: Path, doc: YamlDocument, problems: list[Problem]) -> Any:
     value: str = node.value
     if node.style is not None:  # quoted or block scalar: always text
         return value
-    tag = node.tag.value if hasattr(node.tag, "value") else str(node.tag)
+    tag = str(getattr(node.tag, "value", node.tag))
     if _YAML11_BOOLS.match(value):
         hint = f"write true or false for a yes/no answer, or quote it (\"{value}\") if you mean the word"
         problems.append(doc.problem(path, f"ambiguous value '{value}'", hint))

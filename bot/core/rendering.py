@@ -163,7 +163,7 @@ def check_template(spec: TemplateSpec, sample: Callable[[], dict[str, Any]] | No
         return [Problem(spec.origin, exc.lineno or 1, 1, "template", f"syntax error: {exc.message}")]
     problems = []
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(getattr(node, "arg", None), "value", None)
         if isinstance(attr, str) and attr.startswith("_"):
             problems.append(Problem(spec.origin, node.lineno, 1, "template", f"'{attr}' is not allowed",
                                     "templates may not reach for private or internal attributes"))

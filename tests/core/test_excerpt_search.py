@@ -93,3 +93,7 @@ def test_long_queries_are_shortened_and_say_so() -> None:
     query, shortened = normalise_query("word " * 5000)
     assert shortened
     assert len(query) <= MAX_QUERY_CHARS
+
+
+def test_snippets_fit_an_embed_field(index: ExcerptIndex) -> None:
+    assert all(len(hit.snippet) <= 1024 for hit in index.search("the", limit=10).hits)

@@ -61,3 +61,11 @@ def test_autocomplete_matches_aliases_and_word_starts(glossary: Glossary) -> Non
     assert glossary.autocomplete("terr")[0][1] == "northern-territories"
     assert glossary.autocomplete("")[:2] == [("Linkage politics", "linkage-politics"),
                                              ("Northern Territories", "northern-territories")]
+
+
+def test_a_word_without_an_entry_falls_back_to_passages() -> None:
+    snapshot = load_content(FIXTURE_CONTENT, template_samples)
+    definition = snapshot.define("submarines")
+    assert definition.lookup.term is None
+    assert [hit.passage.key for hit in definition.passages] == ["paper:3"]
+    assert snapshot.define("linkage").passages == ()
