@@ -14,7 +14,7 @@ from rapidfuzz.distance import OSA
 from bot.core.text import lookup_key
 
 _ARTICLES = re.compile(r"^(the|a|an) ")
-_DIGITS = re.compile(r"\d+")
+_NUMBERS = re.compile(r"\d+|\b(?:hundred|thousand|million|billion|trillion)s?\b")
 # Answers shorter than EXACT_BELOW letters must match exactly; longer ones allow one edit
 # (a swap of two neighbours counts as one) per CHARS_PER_TYPO letters.
 EXACT_BELOW = 5
@@ -41,8 +41,8 @@ def matches(response: str, accepted: Iterable[str]) -> bool:
         expected = normalise_answer(answer)
         if given == expected:
             return True
-        if _DIGITS.findall(given) != _DIGITS.findall(expected):
-            continue  # a number is right or wrong, never "close"
+        if _NUMBERS.findall(given) != _NUMBERS.findall(expected):
+            continue  # a number (and its magnitude word) is right or wrong, never "close"
         budget = typo_budget(expected)
         if budget and OSA.distance(given, expected, score_cutoff=budget) <= budget:
             return True

@@ -13,6 +13,7 @@ from bot.core.answer_matching import matches
     ("Shevardnaze", ["Shevardnadze"]),
     ("  AIR ", ["air"]),
     ("Kurilé", ["Kurile"]),
+    ("1.4 billion", ["$1.4 billion"]),
 ])
 def test_accepted(response: str, accepted: list[str]) -> None:
     assert matches(response, accepted)
@@ -25,6 +26,9 @@ def test_accepted(response: str, accepted: list[str]) -> None:
     ("not Toshiba", ["Toshiba"]),
     ("1965", ["1956"]),
     ("1956 and 1960", ["1956"]),
+    ("1.4 million", ["$1.4 billion"]),
+    ("6 billion", ["6 million"]),
+    ("16", ["1.6"]),
     ("", ["air"]),
 ])
 def test_rejected(response: str, accepted: list[str]) -> None:
