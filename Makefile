@@ -22,6 +22,7 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests $(wildcard benchmarks)
+	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
