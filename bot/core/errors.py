@@ -13,3 +13,11 @@ class StudyError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class DatabaseBusyError(StudyError):
+    """Another writer held the database too long; the user should simply retry."""
+
+
+class MigrationError(StudyError):
+    """The database schema and the migration files disagree, so the bot must not start."""
