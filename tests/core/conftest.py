@@ -1,0 +1,29 @@
+"""Fixtures for the progress store: a migrated database in a temp dir and a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.clock import FrozenClock
+from bot.core.database import Database
+from bot.core.migrations import migrate
+from bot.settings import MIGRATIONS_DIR
+
+START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "progress.sqlite3")
+    await migrate(database, MIGRATIONS_DIR)
+    yield database
+    await database.close()
