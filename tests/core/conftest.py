@@ -1,4 +1,4 @@
-"""Fixtures for the progress store: a migrated database in a temp dir and a frozen clock."""
+"""Fixtures for the progress store: a migrated database in a temp dir, a frozen clock, the store."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import pytest
 from bot.core.clock import FrozenClock
 from bot.core.database import Database
 from bot.core.migrations import migrate
+from bot.core.progress_store import ProgressStore
+from bot.core.scheduler import Scheduler
 from bot.settings import MIGRATIONS_DIR
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
@@ -27,3 +29,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await migrate(database, MIGRATIONS_DIR)
     yield database
     await database.close()
+
+
+@pytest.fixture
+def store(db: Database, clock: FrozenClock) -> ProgressStore:
+    return ProgressStore(db, clock, Scheduler())

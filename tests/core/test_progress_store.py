@@ -1,0 +1,455 @@
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import string
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core import progress_store
+from bot.core.clock import FrozenClock
+from bot.core.database import Database
+from bot.core.errors import StudyError
+from bot.core.migrations import migrate
+from bot.core.progress_store import AnswerInput, AnswerResult, ProgressStore, QuizSession
+from bot.core.scheduler import MASTERY_STABILITY_DAYS, Scheduler
+from bot.settings import MIGRATIONS_DIR
+from tests.core.conftest import START
+
+AGAIN, GOOD = 1, 3
+GUILD = "guild:42"
+
+
+async def learner(store: ProgressStore, name: str, scope: str = GUILD) -> int:
+    return await store.upsert_learner(scope, name.lower(), name)
+
+
+async def answer(
+    store: ProgressStore,
+    learner_id: int,
+    card_id: str,
+    correct: bool = True,
+    *,
+    response: str | None = None,
+    card_hash: str = "v1",
+    session: QuizSession | None = None,
+    position: int | None = None,
+) -> AnswerResult:
+    return await store.record_answer(
+        AnswerInput(
+            learner_id=learner_id,
+            card_id=card_id,
+            card_hash=card_hash,
+            response=response if response is not None else ("right" if correct else "wrong"),
+            correct=correct,
+            rating=GOOD if correct else AGAIN,
+            response_ms=1500,
+            session_id=session.id if session else None,
+            position=position if position is not None else (session.position if session else None),
+        )
+    )
+
+
+async def train(
+    store: ProgressStore, clock: FrozenClock, pairs: Sequence[tuple[int, str]], rounds: int = 4
+) -> None:
+    """Answer every (learner, card) right at each due time; four rounds reach stability > 21 days."""
+    for round_number in range(rounds):
+        results = [await answer(store, learner_id, card_id) for learner_id, card_id in pairs]
+        if round_number < rounds - 1:
+            clock.advance(max(r.card_state.due for r in results if r.card_state) - clock())
+
+
+async def count(db: Database, table: str) -> int:
+    async with db.read() as conn:
+        rows = await conn.execute_fetchall(f"SELECT COUNT(*) FROM {table}")
+    return int(next(iter(rows))[0])
+
+
+# Learners
+
+
+async def test_learners_are_per_scope_and_keep_their_latest_name(store: ProgressStore) -> None:
+    ann = await store.upsert_learner(GUILD, "1001", "Ann")
+    assert await store.upsert_learner(GUILD, "1001", "Ann") == ann
+    assert await store.upsert_learner(GUILD, "1001", "Annie") == ann
+    assert await store.upsert_learner("dm", "1001", "Annie") != ann
+    found = await store.get_learner(GUILD, "1001")
+    assert found is not None
+    assert (found.id, found.display_name, found.created_at) == (ann, "Annie", START)
+    assert await store.get_learner(GUILD, "9999") is None
+
+
+# Sessions
+
+
+async def test_sessions_survive_a_restart(tmp_path: Path, clock: FrozenClock) -> None:
+    path = tmp_path / "restart.sqlite3"
+    db = await Database.open(path)
+    store = ProgressStore(db, clock, Scheduler())
+    await migrate(db, MIGRATIONS_DIR)
+    session = await store.create_session(await learner(store, "Ann"), "quiz", "trade", ["a", "b"], share=True)
+    await db.close()
+
+    db = await Database.open(path)
+    try:
+        assert await ProgressStore(db, clock, Scheduler()).get_session(session.id) == session
+    finally:
+        await db.close()
+    assert len(session.id) <= 12 and set(session.id) <= set(string.ascii_letters + string.digits + "-_")
+    assert (session.card_ids, session.position, session.share, session.started_at) == (("a", "b"), 0, True, START)
+
+
+async def test_a_session_needs_cards(store: ProgressStore) -> None:
+    with pytest.raises(ValueError, match="at least one card"):
+        await store.create_session(await learner(store, "Ann"), "review", None, [])
+
+
+async def test_finish_session_keeps_the_first_finish_time(store: ProgressStore, clock: FrozenClock) -> None:
+    session = await store.create_session(await learner(store, "Ann"), "quiz", None, ["a", "b"])
+    clock.advance(timedelta(minutes=5))
+    finished = await store.finish_session(session.id)
+    clock.advance(timedelta(minutes=5))
+    assert finished is not None and finished.finished and finished.finished_at == START + timedelta(minutes=5)
+    assert await store.finish_session(session.id) == finished == await store.get_session(session.id)
+    assert await store.finish_session("nope") is None
+    assert await store.get_session("nope") is None
+
+
+# Recording answers
+
+
+async def test_answer_without_session_is_recorded(store: ProgressStore, db: Database) -> None:
+    ann = await learner(store, "Ann")
+    result = await answer(store, ann, "a")
+    assert not result.duplicate and result.session is None and result.correct
+    assert result.card_state is not None and result.card_state.reps == 1
+    assert (await store.card_states(ann))["a"] == result.card_state
+    rows = await store.export_attempt_rows(GUILD)
+    assert rows == [
+        {
+            "user_key": "ann", "display_name": "Ann", "attempt_id": result.attempt_id, "card_id": "a",
+            "card_hash": "v1", "response": "right", "correct": True, "rating": GOOD,
+            "answered_at": "2024-05-01T09:00:00.000000Z", "response_ms": 1500, "session_id": None,
+            "position": None,
+        }
+    ]
+
+
+async def test_session_answers_advance_score_and_finish_on_the_last_card(
+    store: ProgressStore, clock: FrozenClock
+) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", "trade", ["a", "b", "c"])
+    for position, (card, correct) in enumerate([("a", True), ("b", False), ("c", True)]):
+        clock.advance(timedelta(seconds=30))
+        result = await answer(store, ann, card, correct, session=session, position=position)
+        assert result.session is not None
+        session = result.session
+    assert (session.position, session.answered, session.score) == (3, 3, 2)
+    assert session.finished_at == START + timedelta(seconds=90)
+    assert session == await store.get_session(session.id)
+
+
+async def test_second_answer_for_the_same_position_is_a_harmless_duplicate(
+    store: ProgressStore, db: Database
+) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+    first = await answer(store, ann, "a", True, session=session, position=0)
+    again = await answer(store, ann, "a", False, session=session, position=0)
+    assert again.duplicate and not first.duplicate
+    assert (again.attempt_id, again.correct, again.card_state, again.session) == (
+        first.attempt_id, True, first.card_state, first.session,
+    )
+    assert await count(db, "attempts") == 1
+    assert first.session is not None and (first.session.position, first.session.score) == (1, 1)
+
+
+async def test_simultaneous_double_click_counts_once(store: ProgressStore, db: Database) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a"])
+    results = await asyncio.gather(*(answer(store, ann, "a", session=session, position=0) for _ in range(5)))
+    assert sorted(r.duplicate for r in results) == [False, True, True, True, True]
+    assert len({r.attempt_id for r in results}) == 1
+    assert await count(db, "attempts") == 1
+    states = await store.card_states(ann)
+    assert states["a"].reps == 1
+
+
+async def test_answers_that_are_not_the_current_turn_are_refused(store: ProgressStore, db: Database) -> None:
+    ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+    with pytest.raises(StudyError, match="no longer the current one"):
+        await answer(store, ann, "b", session=session, position=1)
+    with pytest.raises(StudyError, match="someone else"):
+        await answer(store, bob, "a", session=session, position=0)
+    with pytest.raises(ValueError, match="asks 'a'"):
+        await answer(store, ann, "b", session=session, position=0)
+    with pytest.raises(StudyError, match="no longer exists"):
+        await store.record_answer(AnswerInput(ann, "a", "v1", "x", True, GOOD, session_id="gone", position=0))
+    with pytest.raises(ValueError, match="together"):
+        await store.record_answer(AnswerInput(ann, "a", "v1", "x", True, GOOD, session_id=session.id))
+    await store.finish_session(session.id)
+    with pytest.raises(StudyError, match="already finished"):
+        await answer(store, ann, "a", session=session, position=0)
+    assert await count(db, "attempts") == 0
+    assert await store.card_states(ann) == {}
+
+
+async def test_failure_part_way_leaves_no_partial_answer(
+    store: ProgressStore, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+
+    async def broken_advance(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(progress_store, "_advance", broken_advance)
+    with pytest.raises(sqlite3.OperationalError):
+        await answer(store, ann, "a", session=session)
+    assert await count(db, "attempts") == 0
+    assert await store.card_states(ann) == {}
+    assert await store.get_session(session.id) == session
+
+
+async def test_attempts_are_append_only(store: ProgressStore, db: Database) -> None:
+    await answer(store, await learner(store, "Ann"), "a")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        async with db.transaction() as conn:
+            await conn.execute("UPDATE attempts SET correct = 0")
+
+
+# Content changes
+
+
+async def test_changed_cards_start_over_for_everyone_and_removed_cards_keep_progress(
+    store: ProgressStore, db: Database
+) -> None:
+    ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
+    for who in (ann, bob):
+        for card in ("a", "b", "gone"):
+            await answer(store, who, card)
+    before = await store.card_states(ann)
+
+    assert await store.sync_card_versions({"a": "v2", "b": "v1", "new": "v1"}) == ["a"]
+    for who in (ann, bob):
+        assert set(await store.card_states(who)) == {"b", "gone"}
+    assert (await store.card_states(ann))["gone"] == before["gone"]
+    assert await count(db, "attempts") == 6
+    assert await store.sync_card_versions({"a": "v2", "b": "v1"}) == []
+
+    fresh = await answer(store, ann, "a", card_hash="v2")
+    assert fresh.card_state is not None and (fresh.card_state.reps, fresh.card_state.card_hash) == (1, "v2")
+
+
+async def test_an_answer_on_a_new_card_version_starts_over_even_before_sync(store: ProgressStore) -> None:
+    ann = await learner(store, "Ann")
+    await answer(store, ann, "a")
+    await answer(store, ann, "a")
+    result = await answer(store, ann, "a", card_hash="v2")
+    assert result.card_state is not None and result.card_state.reps == 1
+
+
+# Due cards
+
+
+async def test_due_selection_respects_due_at_or_before_now(store: ProgressStore, clock: FrozenClock) -> None:
+    ann = await learner(store, "Ann")
+    assert await store.next_due(ann) is None
+    wrong = (await answer(store, ann, "wrong", False)).card_state
+    right = (await answer(store, ann, "right", True)).card_state
+    assert wrong is not None and right is not None and wrong.due < right.due
+    assert await store.due_cards(ann, START, 10) == []
+    assert await store.due_count(ann, START) == 0
+    assert await store.next_due(ann) == wrong.due
+
+    assert [s.card_id for s in await store.due_cards(ann, wrong.due, 10)] == ["wrong"]
+    assert await store.due_count(ann, wrong.due - timedelta(microseconds=1)) == 0
+    assert [s.card_id for s in await store.due_cards(ann, right.due, 10)] == ["wrong", "right"]
+    assert [s.card_id for s in await store.due_cards(ann, right.due, 1)] == ["wrong"]
+    assert await store.due_count(ann, right.due) == 2
+    assert await store.due_cards(await learner(store, "Bob"), right.due, 10) == []
+
+
+# Summaries
+
+
+async def test_topic_progress_and_mastery_follow_the_definition(
+    store: ProgressStore, clock: FrozenClock
+) -> None:
+    ann = await learner(store, "Ann")
+    topics = {"a1": "alpha", "a2": "alpha", "a3": "alpha", "b1": "beta", "removed-later": "beta"}
+    await train(store, clock, [(ann, "a1"), (ann, "a2")])
+    await answer(store, ann, "a3", False)
+    await answer(store, ann, "a3", True)
+    await answer(store, ann, "not-in-course")
+
+    progress = await store.topic_progress(ann, topics)
+    scheduler, now = Scheduler(), clock()
+    states = await store.card_states(ann)
+    assert all((states[c].stability or 0) > MASTERY_STABILITY_DAYS for c in ("a1", "a2"))
+    assert progress["alpha"].mastered == sum(
+        scheduler.is_mastered(states[c], now) for c in states if topics.get(c) == "alpha"
+    ) == 2
+    alpha = progress["alpha"]
+    assert (alpha.seen, alpha.attempts, alpha.correct, alpha.total) == (3, 10, 9, 3)
+    assert alpha.accuracy == pytest.approx(0.9)
+    assert progress["beta"] == type(alpha)(seen=0, attempts=0, correct=0, accuracy=0.0, mastered=0, total=2)
+
+    clock.advance(timedelta(days=365))
+    assert (await store.topic_progress(ann, topics))["alpha"].mastered == 0
+
+
+async def test_streak_counts_consecutive_utc_days(store: ProgressStore, clock: FrozenClock) -> None:
+    ann = await learner(store, "Ann")
+    today = START.date()
+    assert await store.streak(ann, today) == 0
+    clock.advance(timedelta(hours=14, minutes=59))  # 23:59 UTC on day 0
+    await answer(store, ann, "a")
+    for _ in range(3):  # days 1..3, two answers on day 2
+        clock.advance(timedelta(days=1))
+        await answer(store, ann, "a")
+    await answer(store, ann, "b")
+    clock.advance(timedelta(days=2))  # day 5, after a gap on day 4
+    await answer(store, ann, "a")
+
+    day = timedelta(days=1)
+    assert await store.streak(ann, today + 5 * day) == 1
+    assert await store.streak(ann, today + 3 * day) == 4
+    assert await store.streak(ann, today + 4 * day) == 4  # yesterday still counts
+    assert await store.streak(ann, today + 7 * day) == 0
+    assert await store.streak(await learner(store, "Bob"), today + 5 * day) == 0
+
+
+async def test_leaderboard_ranks_by_mastery_then_accuracy_never_volume(
+    store: ProgressStore, clock: FrozenClock
+) -> None:
+    ann, bob, cat, dan = [await learner(store, n) for n in ("Ann", "Bob", "Cat", "Dan")]
+    eve = await learner(store, "Eve", scope="guild:other")
+    await train(store, clock, [(ann, "a"), (ann, "b"), (bob, "a"), (eve, "a"), (eve, "b"), (eve, "c")])
+    for _ in range(20):  # lots of volume, mostly wrong
+        await answer(store, cat, "x", False)
+    await answer(store, cat, "x", True)
+    for _ in range(5):  # few answers, all right
+        await answer(store, dan, "y", True)
+    await answer(store, bob, "z", False)  # bob: 4 right of 5 → below a perfect-score Dan
+
+    board = await store.leaderboard(GUILD, since=None)
+    assert [(r.display_name, r.mastered, r.attempts) for r in board] == [
+        ("Ann", 2, 8), ("Bob", 1, 5), ("Dan", 0, 5), ("Cat", 0, 21),
+    ]
+    assert board[3].accuracy == pytest.approx(1 / 21)
+    assert [r.display_name for r in await store.leaderboard(GUILD, None, limit=2)] == ["Ann", "Bob"]
+
+    clock.advance(timedelta(days=1))
+    await answer(store, cat, "x", True)
+    recent = await store.leaderboard(GUILD, since=clock() - timedelta(hours=1))
+    assert [(r.display_name, r.attempts, r.accuracy) for r in recent] == [("Cat", 1, 1.0)]
+
+
+async def test_leaderboard_needs_enough_attempts_to_rank_on_accuracy(store: ProgressStore) -> None:
+    lucky, steady = await learner(store, "Lucky"), await learner(store, "Steady")
+    await answer(store, lucky, "a", True)
+    for correct in (True, True, True, True, False):
+        await answer(store, steady, "a", correct)
+    assert [r.display_name for r in await store.leaderboard(GUILD, None)] == ["Steady", "Lucky"]
+
+
+async def test_item_analysis_shows_weak_cards_and_popular_wrong_answers(store: ProgressStore) -> None:
+    ann, bob, cat = [await learner(store, n) for n in ("Ann", "Bob", "Cat")]
+    eve = await learner(store, "Eve", scope="dm")
+    for who, response in ((ann, "1956"), (bob, "1956"), (cat, "1960")):
+        await answer(store, who, "hard", False, response=response)
+    await answer(store, ann, "hard", True)
+    await answer(store, ann, "easy", True)
+    await answer(store, eve, "easy", False, response="no")
+
+    stats = await store.item_analysis(GUILD, None)
+    assert [(s.card_id, s.attempts, s.correct, s.accuracy) for s in stats] == [
+        ("hard", 4, 1, 0.25), ("easy", 1, 1, 1.0),
+    ]
+    assert stats[0].wrong_responses == [("1956", 2), ("1960", 1)]
+    everywhere = await store.item_analysis(None, ["easy"])
+    assert [(s.card_id, s.attempts, s.wrong_responses) for s in everywhere] == [("easy", 2, [("no", 1)])]
+
+
+async def test_export_progress_rows(store: ProgressStore, clock: FrozenClock) -> None:
+    ann = await learner(store, "Ann")
+    await train(store, clock, [(ann, "a")])
+    await answer(store, await learner(store, "Eve", scope="dm"), "a")
+    rows = await store.export_progress_rows(GUILD)
+    assert len(rows) == 1
+    row = rows[0]
+    assert list(row) == [
+        "user_key", "display_name", "card_id", "state", "reps", "lapses", "stability_days",
+        "difficulty", "due", "last_review", "retrievability", "mastered",
+    ]
+    summary = (row["user_key"], row["card_id"], row["state"], row["reps"], row["mastered"])
+    assert summary == ("ann", "a", "review", 4, True)
+    assert row["retrievability"] == 1.0
+
+
+async def test_reset_learner_removes_only_their_progress(store: ProgressStore, db: Database) -> None:
+    ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+    await answer(store, ann, "a", session=session)
+    await answer(store, ann, "b")
+    await answer(store, bob, "a")
+    assert await store.reset_learner(ann) == 2 + 2 + 1
+    assert await store.card_states(ann) == {} and await store.get_session(session.id) is None
+    assert (await store.topic_progress(ann, {"a": "t"}))["t"].attempts == 0
+    assert set(await store.card_states(bob)) == {"a"}
+    assert await count(db, "attempts") == 1
+    assert await store.get_learner(GUILD, "ann") is not None
+
+
+# Indexes
+
+
+_FULL_SCAN = re.compile(r"^SCAN (attempts|card_states)\b")
+
+
+async def test_per_learner_queries_never_scan_whole_tables(store: ProgressStore, db: Database) -> None:
+    statements: list[str] = []
+    async with db.read() as reader:
+        await reader.set_trace_callback(statements.append)
+    async with db.transaction() as writer:
+        await writer.set_trace_callback(statements.append)
+
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", "t", ["a", "b"])
+    await answer(store, ann, "a", session=session)
+    await answer(store, ann, "a", session=session, position=0)
+    await answer(store, ann, "b")
+    await store.card_states(ann)
+    await store.due_cards(ann, START, 5)
+    await store.next_due(ann)
+    await store.due_count(ann, START)
+    await store.topic_progress(ann, {"a": "t"})
+    await store.streak(ann, START.date())
+    await store.leaderboard(GUILD, START)
+    await store.item_analysis(GUILD, None)
+    await store.export_progress_rows(GUILD)
+    await store.export_attempt_rows(GUILD)
+    await store.sync_card_versions({"a": "v2"})
+    await store.finish_session(session.id)
+    await store.reset_learner(ann)
+
+    async with db.read() as reader:
+        await reader.set_trace_callback(None)
+    checked = 0
+    async with db.transaction() as writer:
+        await writer.set_trace_callback(None)
+        for sql in statements:
+            if not re.search(r"\b(attempts|card_states)\b", sql) or sql.startswith("INSERT"):
+                continue
+            plan = [row[3] for row in await writer.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}")]
+            assert not [step for step in plan if _FULL_SCAN.match(step)], (sql, plan)
+            checked += 1
+    assert checked >= 15
