@@ -164,6 +164,5 @@ async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool) -> aio
 
 
 async def _run(connection: aiosqlite.Connection, statement: str) -> None:
-    """Execute and close the cursor at once, so no half-read statement keeps a lock."""
-    async with connection.execute(statement):
-        pass
+    """Run a statement to completion in one trip, so no half-read statement keeps a lock."""
+    await connection.execute_fetchall(statement)

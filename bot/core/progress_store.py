@@ -172,15 +172,15 @@ def _session_from_row(row: aiosqlite.Row) -> QuizSession:
     )
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-    """Return the first row of a query, closing the cursor so no statement lingers."""
-    async with conn.execute(sql, tuple(params)) as cursor:
-        return await cursor.fetchone()
-
-
 async def _all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-    """Return every row of a query."""
+    """Return every row of a query in one trip to the connection's thread."""
     return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    """Return the first row of a query (for lookups by key and ``RETURNING`` one row)."""
+    rows = await _all(conn, sql, params)
+    return rows[0] if rows else None
 
 
 async def _session_answered_by(conn: aiosqlite.Connection, answer: AnswerInput) -> QuizSession | None:
@@ -232,7 +232,8 @@ async def _insert_attempt(conn: aiosqlite.Connection, answer: AnswerInput, now: 
 
 async def _save_state(conn: aiosqlite.Connection, learner_id: int, state: CardState) -> None:
     """Store a card state, replacing the learner's previous one for that card."""
-    await conn.execute(
+    await _all(
+        conn,
         f"INSERT OR REPLACE INTO card_states (learner_id, {_STATE_COLUMNS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -347,7 +348,8 @@ class ProgressStore:
             share=share,
         )
         async with self._db.transaction() as conn:
-            await conn.execute(
+            await _all(
+                conn,
                 "INSERT INTO quiz_sessions (id, learner_id, kind, topic, card_ids, share, started_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
