@@ -453,3 +453,52 @@ async def test_per_learner_queries_never_scan_whole_tables(store: ProgressStore,
             assert not [step for step in plan if _FULL_SCAN.match(step)], (sql, plan)
             checked += 1
     assert checked >= 15
+
+
+# Concurrency
+
+
+async def test_concurrent_answers_are_each_recorded_exactly_once(store: ProgressStore, db: Database) -> None:
+    workers, answers_each, learners_count, cards = 200, 25, 40, [f"c{n}" for n in range(8)]
+    learner_ids = [await learner(store, f"L{n}") for n in range(learners_count)]
+
+    async def work(worker: int) -> list[AnswerResult]:
+        learner_id = learner_ids[worker % learners_count]
+        deck = [cards[(worker + k) % len(cards)] for k in range(answers_each)]
+        session = await store.create_session(learner_id, "quiz", None, deck)
+        results = []
+        for position, card in enumerate(deck):
+            correct = (worker + position) % 3 != 0
+            clicks = 2 if position % 5 == 0 else 1  # some double clicks race each other
+            results += await asyncio.gather(
+                *(answer(store, learner_id, card, correct, session=session, position=position) for _ in range(clicks))
+            )
+        return results
+
+    results = [r for batch in await asyncio.gather(*(work(w) for w in range(workers))) for r in batch]
+
+    recorded = [r for r in results if not r.duplicate]
+    assert len(recorded) == workers * answers_each
+    assert len({r.attempt_id for r in recorded}) == len(recorded)
+    assert {r.attempt_id for r in results if r.duplicate} <= {r.attempt_id for r in recorded}
+    async with db.read() as conn:
+        ids = {row[0] for row in await conn.execute_fetchall("SELECT id FROM attempts")}
+        per_card = await conn.execute_fetchall(
+            "SELECT learner_id, card_id, COUNT(*) FROM attempts GROUP BY learner_id, card_id"
+        )
+        sessions = await conn.execute_fetchall(
+            "SELECT position, answered, score, finished_at IS NOT NULL, "
+            "(SELECT COUNT(*) FROM attempts WHERE session_id = quiz_sessions.id), "
+            "(SELECT SUM(correct) FROM attempts WHERE session_id = quiz_sessions.id) FROM quiz_sessions"
+        )
+    assert ids == {r.attempt_id for r in recorded}
+    reps = {
+        (learner_id, card_id): state.reps
+        for learner_id in learner_ids
+        for card_id, state in (await store.card_states(learner_id)).items()
+    }
+    assert reps == {(row[0], row[1]): row[2] for row in per_card}
+    assert len(sessions) == workers
+    for position, answered, score, finished, attempt_count, correct in sessions:
+        assert position == answered == attempt_count == answers_each and finished
+        assert score == correct
