@@ -41,11 +41,7 @@ def from_db_time(text: str) -> datetime:
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     """Tell a transient lock conflict (worth one retry) from a real failure."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in _BUSY_CODES
-    message = str(error).lower()
-    return "locked" in message or "busy" in message
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES  # extended codes keep the base low
 
 
 class Database:

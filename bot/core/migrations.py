@@ -224,25 +224,20 @@ async def _apply(db: Database, migration: Migration) -> None:
 
 async def _user_version(conn: aiosqlite.Connection) -> int:
     """Read the schema version SQLite keeps in the file header."""
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0]) if rows else 0
 
 
 async def _applied(conn: aiosqlite.Connection) -> list[AppliedMigration]:
     """Read the ledger; a brand-new database has none yet."""
-    async with conn.execute(
+    if not await conn.execute_fetchall(
         "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
-    ) as cursor:
-        if await cursor.fetchone() is None:
-            return []
-    async with conn.execute(
+    ):
+        return []
+    rows = await conn.execute_fetchall(
         "SELECT version, name, sha256, applied_at FROM schema_migrations ORDER BY version"
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return [
-        AppliedMigration(
-            row["version"], row["name"], row["sha256"], from_db_time(row["applied_at"])
-        )
+        AppliedMigration(row["version"], row["name"], row["sha256"], from_db_time(row["applied_at"]))
         for row in rows
     ]
