@@ -73,9 +73,9 @@ async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         elif args.db_command == "status":
             status = await migration_status(database, settings.migrations_dir)
             print(f"schema version {status.current_version} of {status.latest_version}")
-            for applied in status.applied:
-                when = f"{applied.applied_at:%Y-%m-%d %H:%M} UTC"
-                print(f"  applied  {applied.name}  {when}  sha256 {applied.sha256[:12]}")
+            for row in status.applied:
+                when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
+                print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
             for pending in status.pending:
                 print(f"  pending  {pending.name}")
             for problem in status.problems:
