@@ -83,7 +83,7 @@ def load_content(
     """Load and validate everything under ``content_dir``; raise ContentError listing all problems.
 
     ``extra_decks`` maps a would-be file name to YAML text: used to validate an uploaded deck
-    against the live content before it is written.
+    against the live content before it is written. A name that exists on disk replaces that file.
     """
     started = time.perf_counter()
     root = content_dir.resolve()
@@ -111,8 +111,9 @@ def load_content(
         titles[source.id] = parsed.title
 
     glossary = load_yaml(root / "glossary.yaml", root, GlossarySpec, problems)
-    decks = [d for d in (load_yaml(p, root, DeckSpec, problems) for p in sorted((root / "cards").glob("*.yaml")))
-             if d is not None]
+    replaced = set(extra_decks or {})
+    deck_files = [p for p in sorted((root / "cards").glob("*.yaml")) if p.name not in replaced]
+    decks = [d for d in (load_yaml(p, root, DeckSpec, problems) for p in deck_files) if d is not None]
     for name, text in (extra_decks or {}).items():
         deck = parse_yaml_text(text, f"cards/{name}", DeckSpec, problems)
         if deck is not None:

@@ -20,6 +20,7 @@ from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from bot.core.content_problems import Problem
+from bot.core.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
 from bot.core.text import truncate
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
@@ -29,16 +30,44 @@ MAX_RANGE = 200
 STEP_BUDGET = 200_000
 _CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*)-?#\}")
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|>\[\]()#])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
+_LINE_START_SPECIAL = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 
 
+class Safe(str):
+    """Text already formatted as Markdown by the bot (e.g. highlighted snippets): printed as is."""
+
+    __slots__ = ()
+
+
 def escape_markdown(text: object) -> str:
-    """Escape Markdown and defuse mentions so user text shows literally and pings no one."""
+    """Escape Markdown and defuse mentions so user text shows literally and pings no one.
+
+    Only what Discord would interpret is escaped: emphasis, code, spoilers and link brackets
+    anywhere; headings, quotes and list dashes at the start of a line.
+    """
     defused = _MENTION.sub(
         lambda m: f"@\u200b{m.group(1)}" if m.group(1) else f"<{m.group(2)}\u200b{m.group(3)}>", str(text)
     )
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", defused)
+    return _LINE_START_SPECIAL.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", defused))
+
+
+def _finalize(value: object) -> object:
+    """Escape every value a template prints unless the bot marked it Safe."""
+    if isinstance(value, (Safe, int, float)):
+        return value
+    return escape_markdown("" if value is None else value)
+
+
+def highlight(snippet: str) -> Safe:
+    """Escape a search snippet, then turn its hit markers into bold."""
+    return Safe(escape_markdown(snippet).replace(HIGHLIGHT_OPEN, "**").replace(HIGHLIGHT_CLOSE, "**"))
+
+
+def _md(text: object) -> Safe:
+    """Explicit escaping, kept for templates that spell it out; never escapes twice."""
+    return text if isinstance(text, Safe) else Safe(escape_markdown(text))
 
 
 def progress_bar(fraction: float, width: int = 10) -> str:
@@ -49,6 +78,12 @@ def progress_bar(fraction: float, width: int = 10) -> str:
 
 def _percent(fraction: float) -> str:
     return f"{round(fraction * 100)}%"
+
+
+def _clip(text: object, limit: int) -> object:
+    """Shorten at a word boundary; Safe text stays Safe."""
+    clipped = truncate(str(text), limit)
+    return Safe(clipped) if isinstance(text, Safe) else clipped
 
 
 def _capped_range(*args: int) -> range:
@@ -148,9 +183,10 @@ def _environment(sources: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.globals["range"] = _capped_range
-    env.filters.update(md=escape_markdown, bar=progress_bar, percent=_percent, clip=truncate)
+    env.filters.update(md=_md, bar=progress_bar, percent=_percent, clip=_clip, highlight=highlight)
     return env
 
 

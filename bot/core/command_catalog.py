@@ -1,0 +1,149 @@
+"""Every slash command the bot offers, declared once.
+
+The Discord cogs take their names, descriptions and option limits from here, the console
+parses and validates typed lines against it, and ``/help`` lists it; a test checks that the
+schema Discord receives matches this catalogue, so the two front ends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+DEFAULT_QUIZ_LENGTH = 10
+MAX_QUIZ_LENGTH = 25
+QUERY_MAX_LENGTH = 200
+TERM_MAX_LENGTH = 100
+PERIODS = ("week", "month", "all")
+CARD_TYPES = ("choice", "truefalse", "short", "flashcard")
+
+
+class OptionType(StrEnum):
+    """The option kinds the bot uses, named as Discord names them."""
+
+    STRING = "string"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    USER = "user"
+    ATTACHMENT = "attachment"
+
+
+class Completion(StrEnum):
+    """Which list an option's autocomplete draws from."""
+
+    TOPIC = "topic"
+    TERM = "term"
+    SOURCE = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSpec:
+    """One option of a command, with the limits Discord enforces before we see it."""
+
+    name: str
+    type: OptionType
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    autocomplete: Completion | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A slash command; ``name`` is what the user types after the slash, groups included."""
+
+    name: str
+    description: str
+    options: tuple[OptionSpec, ...] = ()
+    instructor: bool = False
+
+    @property
+    def option_names(self) -> dict[str, OptionSpec]:
+        """Options by name."""
+        return {option.name: option for option in self.options}
+
+    @property
+    def usage(self) -> str:
+        """``/quiz [topic] [count]`` style usage line."""
+        parts = [f"/{self.name}"]
+        for option in self.options:
+            parts.append(f"{option.name}:<{option.type.value}>" if option.required else f"[{option.name}]")
+        return " ".join(parts)
+
+
+_TOPIC = OptionSpec("topic", OptionType.STRING, "Which topic (leave empty for all)", autocomplete=Completion.TOPIC,
+                    max_length=TERM_MAX_LENGTH)
+_MEMBER = OptionSpec("member", OptionType.USER, "Whose progress to show (instructors only for others)")
+
+COMMANDS: Mapping[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec(
+            "quiz",
+            "Answer a round of quiz cards, mixing cards due for review with new ones",
+            (
+                _TOPIC,
+                OptionSpec("count", OptionType.INTEGER, f"How many cards (default {DEFAULT_QUIZ_LENGTH})",
+                           min_value=1, max_value=MAX_QUIZ_LENGTH),
+                OptionSpec("type", OptionType.STRING, "Only one kind of card", choices=CARD_TYPES),
+                OptionSpec("share", OptionType.BOOLEAN, "Post your final score in the channel"),
+            ),
+        ),
+        CommandSpec(
+            "review",
+            "Review the cards that spaced repetition says are due now",
+            (OptionSpec("count", OptionType.INTEGER, f"How many cards at most (default {DEFAULT_QUIZ_LENGTH})",
+                        min_value=1, max_value=MAX_QUIZ_LENGTH),),
+        ),
+        CommandSpec(
+            "define",
+            "Look up a term from the course glossary",
+            (OptionSpec("term", OptionType.STRING, "The term, e.g. linkage politics", required=True,
+                        max_length=TERM_MAX_LENGTH, autocomplete=Completion.TERM),),
+        ),
+        CommandSpec(
+            "excerpt",
+            "Search the course texts and quote the passages that match",
+            (
+                OptionSpec("query", OptionType.STRING, "Words to look for, e.g. Toshiba submarine", required=True,
+                           max_length=QUERY_MAX_LENGTH),
+                OptionSpec("source", OptionType.STRING, "Search only one text", autocomplete=Completion.SOURCE,
+                           max_length=TERM_MAX_LENGTH),
+            ),
+        ),
+        CommandSpec("progress", "See what you have seen, got right and mastered, by topic", (_MEMBER,)),
+        CommandSpec(
+            "leaderboard",
+            "This server's learners ranked by cards mastered, then accuracy",
+            (OptionSpec("period", OptionType.STRING, "Which stretch of time (default week)", choices=PERIODS),),
+        ),
+        CommandSpec("topics", "The course topics and how many cards each has"),
+        CommandSpec("sources", "The texts this course studies"),
+        CommandSpec("help", "How to use the study bot"),
+        CommandSpec("instructor reload", "Validate the content files and put them live", instructor=True),
+        CommandSpec("instructor check", "Validate the content files without changing anything", instructor=True),
+        CommandSpec("instructor stats", "How the class did on each card, weakest first", (_TOPIC,), instructor=True),
+        CommandSpec(
+            "instructor export",
+            "Download everyone's progress as CSV",
+            (OptionSpec("attempts", OptionType.BOOLEAN, "Also include every single answer"),),
+            instructor=True,
+        ),
+        CommandSpec(
+            "instructor upload",
+            "Add or replace a deck of cards from a YAML file",
+            (OptionSpec("file", OptionType.ATTACHMENT, "The deck, a .yaml file", required=True),),
+            instructor=True,
+        ),
+        CommandSpec(
+            "instructor reset",
+            "Erase one learner's progress (asks for confirmation)",
+            (OptionSpec("member", OptionType.USER, "Whose progress to erase", required=True),),
+            instructor=True,
+        ),
+    )
+}
