@@ -65,6 +65,11 @@ def highlight(snippet: str) -> Safe:
     return Safe(escape_markdown(snippet).replace(HIGHLIGHT_OPEN, "**").replace(HIGHLIGHT_CLOSE, "**"))
 
 
+def _code(text: object) -> Safe:
+    """Inline code: shown literally by Discord, so nothing inside needs escaping."""
+    return Safe("`" + str(text).replace("`", "'").replace("\n", " ") + "`")
+
+
 def _md(text: object) -> Safe:
     """Explicit escaping, kept for templates that spell it out; never escapes twice."""
     return text if isinstance(text, Safe) else Safe(escape_markdown(text))
@@ -186,7 +191,8 @@ def _environment(sources: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
         finalize=_finalize,
     )
     env.globals["range"] = _capped_range
-    env.filters.update(md=_md, bar=progress_bar, percent=_percent, clip=_clip, highlight=highlight)
+    env.filters.update(md=_md, bar=progress_bar, percent=_percent, clip=_clip, highlight=highlight,
+                       code=_code)
     return env
 
 
