@@ -50,7 +50,7 @@ class Action:
     def number(self, index: int) -> int:
         """Argument ``index`` as a non-negative integer, or a StudyError for a mangled id."""
         value = self.args[index]
-        if not value.isdigit() or len(value) > 9:
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             raise _stale()
         return int(value)
 

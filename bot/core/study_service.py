@@ -40,7 +40,7 @@ from bot.core.migrations import migrate
 from bot.core.models import Card, CardType, Citation, Term
 from bot.core.progress_store import LEADERBOARD_MIN_ATTEMPTS, AnswerInput, AnswerResult, ProgressStore, QuizSession
 from bot.core.quiz_engine import LETTERS, grade_option, grade_text, options_for, pick_cards
-from bot.core.rendering import highlight
+from bot.core.rendering import escape_markdown, highlight
 from bot.core.replies import ACTION_ID_LIMIT, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
 from bot.core.scheduler import Scheduler
 from bot.core.template_samples import template_samples
@@ -449,7 +449,7 @@ class StudyService:
             next_due=when(next_due, now) if next_due else None,
         )
         learner = await self.store.learner_by_id(session.learner_id)
-        name = learner.display_name if learner else "You"
+        name = escape_markdown(learner.display_name) if learner else "You"
         return Reply(
             title=f"{'Review' if session.kind == 'review' else 'Quiz'} finished: {score}/{len(answers)}",
             body=body,
@@ -474,7 +474,7 @@ class StudyService:
         definition = snapshot.define(term)
         lookup = definition.lookup
         if lookup.term is not None:
-            note = None if lookup.exact else f"Closest match to “{truncate(term, 60)}”"
+            note = None if lookup.exact else f"Closest match to “{escape_markdown(truncate(term, 60))}”"
             return self._term_reply(lookup.term, note)
         hits = [self._excerpt_view(hit) for hit in definition.passages]
         body = self._render("define_miss.md.j2", query=truncate(term, 100),
@@ -554,10 +554,10 @@ class StudyService:
             self._require_instructor(actor, "see another member's progress")
             learner = await self.store.get_learner(actor.scope, member.user_key)
             if learner is None:
-                raise StudyError(f"{member.display_name} has not studied here yet.")
-            learner_id, name = learner.id, member.display_name
+                raise StudyError(f"{escape_markdown(member.display_name)} has not studied here yet.")
+            learner_id, name = learner.id, escape_markdown(member.display_name)
         else:
-            learner_id, name = await self._learner_id(actor), actor.display_name
+            learner_id, name = await self._learner_id(actor), escape_markdown(actor.display_name)
         now = self._clock()
         snapshot = self.content
         by_topic = await self.store.topic_progress(learner_id, snapshot.card_topics)
@@ -706,9 +706,9 @@ class StudyService:
         self._require_instructor(actor, "reset progress")
         learner = await self.store.get_learner(actor.scope, member.user_key)
         if learner is None:
-            raise StudyError(f"{member.display_name} has no progress here to reset.")
+            raise StudyError(f"{escape_markdown(member.display_name)} has no progress here to reset.")
         return Reply(
-            title=f"Erase all progress of {member.display_name}?",
+            title=f"Erase all progress of {escape_markdown(member.display_name)}?",
             body="Every answer and review schedule they have in this server will be deleted. This cannot be undone.",
             buttons=(Button("Erase", actions.encode(Verb.RESET, learner.id), ButtonStyle.DANGER),
                      Button("Keep", actions.encode(Verb.KEEP))),
@@ -721,7 +721,8 @@ class StudyService:
         if learner is None or learner.scope != actor.scope:
             raise StudyError("That learner is not here any more.")
         erased = await self.store.reset_learner(learner.id)
-        return Reply(title=f"Progress of {learner.display_name} erased", body=f"{erased} answer(s) deleted.",
+        return Reply(title=f"Progress of {escape_markdown(learner.display_name)} erased",
+                     body=f"{erased} answer(s) deleted.",
                      tone=Tone.SUCCESS)
 
     async def _press_keep(self, actor: Actor, action: Action) -> Reply:
@@ -754,7 +755,7 @@ class StudyService:
         for topic in topics.values():
             if wanted in (topic.id.casefold(), topic.title.casefold()):
                 return topic.id
-        raise StudyError(f"There is no topic “{truncate(text, 60)}”.",
+        raise StudyError(f"There is no topic “{escape_markdown(truncate(text, 60))}”.",
                          hint=f"topics are: {', '.join(topics)}")
 
     def _source_id(self, text: str) -> str:
@@ -763,7 +764,8 @@ class StudyService:
         for source in sources.values():
             if wanted in (source.id, source.title.casefold(), short_reference(source).casefold()):
                 return source.id
-        raise StudyError(f"There is no source “{truncate(text, 60)}”.", hint=f"sources are: {', '.join(sources)}")
+        raise StudyError(f"There is no source “{escape_markdown(truncate(text, 60))}”.",
+                         hint=f"sources are: {', '.join(sources)}")
 
     def _render(self, template: str, **context: Any) -> str:
         return self.content.templates.render(template, **context)
