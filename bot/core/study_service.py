@@ -29,7 +29,7 @@ from bot.core.actions import Action, Verb
 from bot.core.bot_state import BotState
 from bot.core.citations import FICTION_LABEL, CitedQuote, cited_quote, format_citation, short_reference
 from bot.core.clock import Clock, system_clock
-from bot.core.command_catalog import COMMANDS, DEFAULT_QUIZ_LENGTH
+from bot.core.command_catalog import CARD_TYPES, COMMANDS, DEFAULT_QUIZ_LENGTH
 from bot.core.content_library import ContentLibrary
 from bot.core.content_problems import ContentError, Problem
 from bot.core.content_snapshot import ContentSnapshot
@@ -44,7 +44,7 @@ from bot.core.rendering import escape_markdown, highlight
 from bot.core.replies import ACTION_ID_LIMIT, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
 from bot.core.scheduler import Scheduler
 from bot.core.template_samples import template_samples
-from bot.core.text import strip_markup, truncate
+from bot.core.text import collapse_spaces, strip_markup, truncate
 from bot.core.time_text import duration, when
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -190,7 +190,7 @@ class StudyService:
             "instructor upload": self.upload, "instructor reset": self.reset,
         }
         if command not in handlers:
-            raise StudyError(f"There is no /{command} command.", hint="type /help to see them all")
+            raise StudyError(f"There is no /{_shown(command)} command.", hint="type /help to see them all")
         renamed = {"type": "card_type"}
         return await handlers[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
 
@@ -245,6 +245,8 @@ class StudyService:
         """Start a round mixing due, new and soon-due cards of a topic (or all topics)."""
         snapshot = self.content
         topic_id = self._topic_id(topic) if topic else None
+        if card_type is not None and card_type not in CARD_TYPES:
+            raise StudyError(f"Unknown card type “{_shown(card_type)}”.", hint=f"choose {', '.join(CARD_TYPES)}")
         kind = CardType(card_type) if card_type else None
         candidates = snapshot.cards_for(topic_id, kind)
         if not candidates:
@@ -474,7 +476,7 @@ class StudyService:
         definition = snapshot.define(term)
         lookup = definition.lookup
         if lookup.term is not None:
-            note = None if lookup.exact else f"Closest match to “{escape_markdown(truncate(term, 60))}”"
+            note = None if lookup.exact else f"Closest match to “{_shown(term)}”"
             return self._term_reply(lookup.term, note)
         hits = [self._excerpt_view(hit) for hit in definition.passages]
         body = self._render("define_miss.md.j2", query=truncate(term, 100),
@@ -577,7 +579,7 @@ class StudyService:
         if actor.scope == "dm":
             raise StudyError("Leaderboards belong to a server.", hint="use /leaderboard in a server channel")
         if period not in PERIOD_DAYS:
-            raise StudyError(f"Unknown period “{period}”.", hint="choose week, month or all")
+            raise StudyError(f"Unknown period “{_shown(period)}”.", hint="choose week, month or all")
         days = PERIOD_DAYS[period]
         since = self._clock() - timedelta(days=days) if days else None
         rows = await self.store.leaderboard(actor.scope, since, limit=10)
@@ -755,7 +757,7 @@ class StudyService:
         for topic in topics.values():
             if wanted in (topic.id.casefold(), topic.title.casefold()):
                 return topic.id
-        raise StudyError(f"There is no topic “{escape_markdown(truncate(text, 60))}”.",
+        raise StudyError(f"There is no topic “{_shown(text)}”.",
                          hint=f"topics are: {', '.join(topics)}")
 
     def _source_id(self, text: str) -> str:
@@ -764,7 +766,7 @@ class StudyService:
         for source in sources.values():
             if wanted in (source.id, source.title.casefold(), short_reference(source).casefold()):
                 return source.id
-        raise StudyError(f"There is no source “{escape_markdown(truncate(text, 60))}”.",
+        raise StudyError(f"There is no source “{_shown(text)}”.",
                          hint=f"sources are: {', '.join(sources)}")
 
     def _render(self, template: str, **context: Any) -> str:
@@ -777,6 +779,11 @@ _TYPE_NAMES = {
     CardType.SHORT: "short answer",
     CardType.FLASHCARD: "flashcard",
 }
+
+
+def _shown(text: str) -> str:
+    """User text quoted back in a message: shortened, Markdown and mentions defused."""
+    return escape_markdown(truncate(collapse_spaces(text), 60))
 
 
 def _query_for_button(query: str, source_id: str | None) -> str:

@@ -1,0 +1,61 @@
+"""SIGKILL a process answering quiz cards through the study service, again and again, then audit.
+
+This extends the progress store's crash test (tests/core/test_crash_safety.py) to the full path a
+learner's press takes: session lookup, grading, FSRS, attempt log and session position.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing, suppress
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_CONTENT
+from tests.core.test_crash_safety import audit
+
+CHILD = Path(__file__).with_name("service_crash_child.py")
+ROOT = Path(__file__).resolve().parents[2]
+ROUNDS = 12
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
+
+
+def run_and_kill(db_path: Path, seed: int, delay: float) -> set[tuple[str, int]]:
+    """Start a learner process, kill it ``delay`` s after it is ready; return acknowledged answers."""
+    child = subprocess.Popen(
+        [sys.executable, str(CHILD), str(db_path), str(FIXTURE_CONTENT), str(seed)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert child.stdout is not None
+        ready = child.stdout.readline()
+        if ready == "ready\n":
+            with suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=delay)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        out, err = child.communicate(timeout=30)
+    assert ready == "ready\n" and child.returncode == -signal.SIGKILL, err
+    lines = [line.split() for line in out.splitlines(keepends=True) if line.endswith("\n")]
+    return {(session, int(position)) for session, position in lines}
+
+
+def test_killed_service_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
+    db_path = tmp_path / "service-crash.sqlite3"
+    rng = random.Random(7)
+    acknowledged: set[tuple[str, int]] = set()
+    for seed in range(ROUNDS):
+        acknowledged |= run_and_kill(db_path, seed, delay=rng.uniform(0.05, 0.25))
+        audit(db_path, set())  # sound file, no half-recorded answer, sessions match their attempts
+        with closing(sqlite3.connect(db_path)) as conn:
+            stored = set(conn.execute("SELECT session_id, position FROM attempts WHERE session_id IS NOT NULL"))
+        assert acknowledged <= stored
+    assert len(acknowledged) >= ROUNDS * 5
