@@ -1,0 +1,49 @@
+"""Who is acting, from a Discord interaction: scope, user key, name and instructor rights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.core.study_service import Actor, Member
+
+
+def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None) -> Actor:
+    """The :class:`Actor` behind an interaction; progress is kept per server ("guild:<id>") or "dm"."""
+    user = interaction.user
+    scope = f"guild:{interaction.guild_id}" if interaction.guild_id else "dm"
+    return Actor(scope, str(user.id), user.display_name, is_instructor(interaction, instructor_role))
+
+
+def member_for(user: discord.Member | discord.User) -> Member:
+    """A member named in a command option."""
+    return Member(str(user.id), user.display_name)
+
+
+def is_instructor(interaction: discord.Interaction[Any], instructor_role: str | None) -> bool:
+    """Whether the user may use instructor tools here, decided in code (not by Discord's UI hint).
+
+    Only in a server: Manage Server (or Administrator) in the interaction's resolved
+    permissions, or the configured instructor role, given as a role id or a role name.
+    """
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
+        return True
+    return instructor_role is not None and has_role(member, instructor_role)
+
+
+def has_role(member: discord.Member, role: str) -> bool:
+    """Whether ``member`` has the role with this id or (case-insensitive) name.
+
+    Ids are checked against the role ids Discord sends with every interaction, so they work
+    even when the server's roles are not cached; names need the cached roles (guilds intent).
+    """
+    wanted = role.strip()
+    if wanted.isdigit() and member._roles.has(int(wanted)):
+        return True
+    folded = wanted.casefold()
+    return any(r.name.casefold() == folded for r in member.roles)

@@ -1,0 +1,146 @@
+"""The Discord bot: settings, the study service, the cogs, the buttons and command sync, wired together."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.core.errors import StudyError
+from bot.core.study_service import Actor, StudyService
+from bot.discord_frontend.actors import actor_for
+from bot.discord_frontend.command_tree import StudyTree
+from bot.discord_frontend.components import ActionButton, on_prompt_submit
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "bot.discord_frontend.cogs.study",
+    "bot.discord_frontend.cogs.instructor",
+)
+
+
+class StudyBot(commands.Bot):
+    """The study bot: app commands only, no privileged intents, never pings anyone.
+
+    Nothing touches the network or the database until :meth:`login`; :meth:`setup_hook`
+    (run by ``login``) opens the service, loads the cogs, registers the buttons and syncs the
+    commands if their schema changed since the last sync.
+    """
+
+    def __init__(self, settings: Settings, *, sync_on_start: bool = True) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            tree_cls=StudyTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self._service: StudyService | None = None
+        self._sync_on_start = sync_on_start
+
+    @property
+    def service(self) -> StudyService:
+        """The study service (open from :meth:`setup_hook` until :meth:`close`)."""
+        if self._service is None:
+            raise RuntimeError("the study service is opened by setup_hook, at login")
+        return self._service
+
+    def actor(self, interaction: discord.Interaction[Any]) -> Actor:
+        """Who is acting in ``interaction``, instructor rights included."""
+        return actor_for(interaction, self.settings.instructor_role)
+
+    async def setup_hook(self) -> None:
+        """Open the service, load the cogs, register buttons and prompts, sync commands if changed."""
+        settings = self.settings
+        self._service = await StudyService.open(
+            db_path=settings.db_path, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
+        )
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(ActionButton)
+        self.add_listener(on_prompt_submit, "on_interaction")
+        if self._sync_on_start:
+            await self.sync_if_changed()
+
+    async def close(self) -> None:
+        """Disconnect from Discord, then close the database."""
+        try:
+            await super().close()
+        finally:
+            service, self._service = self._service, None
+            if service is not None:
+                await service.close()
+
+    # Command sync
+
+    def command_schema_digest(self, guild_id: int | None) -> str:
+        """A hash of the command schema as Discord would receive it, and of where it goes."""
+        schema = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        text = json.dumps({"guild": guild_id, "commands": schema}, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    async def sync_if_changed(self) -> bool:
+        """Sync to the dev guild (if set) or globally, only when the schema changed since the last sync.
+
+        A failed sync is logged and retried at the next start; the bot keeps running.
+        """
+        guild_id = self.settings.dev_guild_id
+        if not await self.service.command_schema_changed(self.command_schema_digest(guild_id)):
+            log.info("Slash commands unchanged since the last sync")
+            return False
+        try:
+            names = await self.sync_commands_now(guild_id)
+        except discord.HTTPException:
+            log.exception("Syncing slash commands failed; will try again at the next start")
+            return False
+        log.info("Synced %d slash commands %s", len(names), f"to guild {guild_id}" if guild_id else "globally")
+        return True
+
+    async def sync_commands_now(self, guild_id: int | None) -> list[str]:
+        """Sync globally, or to one guild (global commands copied there); remember the schema."""
+        digest = self.command_schema_digest(guild_id)
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.service.remember_command_schema(digest)
+        return [command.name for command in synced]
+
+
+def create_bot(settings: Settings | None = None) -> commands.Bot:
+    """Build the bot (DESIGN.md §6, a contract); ``None`` reads settings from the environment.
+
+    No network or database I/O happens here; it all starts at ``login``/``start``.
+    """
+    return StudyBot(settings if settings is not None else Settings.from_env())
+
+
+def run_bot(settings: Settings) -> None:
+    """Log at the configured level and run the bot until it is stopped (``studybot run``)."""
+    token = _token(settings)
+    discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
+    create_bot(settings).run(token, log_handler=None)
+
+
+async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Log in, sync the slash commands globally or to ``guild_id`` and return their names (``studybot sync``)."""
+    token = _token(settings)
+    bot = StudyBot(settings, sync_on_start=False)
+    async with bot:
+        await bot.login(token)
+        return await bot.sync_commands_now(guild_id)
+
+
+def _token(settings: Settings) -> str:
+    if not settings.discord_token:
+        raise StudyError("DISCORD_TOKEN is not set.", hint="put the bot's token in the environment or in .env")
+    return settings.discord_token

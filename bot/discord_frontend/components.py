@@ -1,0 +1,128 @@
+"""Buttons and text prompts: every ``sb:`` button is one DynamicItem, every ``sb:`` modal one listener.
+
+All state is in the custom_id (the core's action id), so a press or a submitted answer works
+after a restart: nothing is looked up in memory, the service loads what it needs.
+
+How the reply to a press (or a submitted prompt) is delivered:
+
+* an error goes out as a new private message; the pressed message stays as it was;
+* a reply that asks for a modal opens it;
+* on the presser's own message, a step of the same flow (quiz and review cards, paging,
+  confirmations) replaces that message in place; if the new reply is public (a shared quiz
+  summary) it is also posted to the channel as a new message;
+* anything else, a new message: presses on someone else's message, and buttons that open
+  something beside what is shown (a term's passage, a see-also term) so it stays readable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core import actions
+from bot.core.actions import Verb
+from bot.core.replies import Reply
+from bot.discord_frontend.command_tree import report_error
+from bot.discord_frontend.rendering import PROMPT_FIELD_ID
+from bot.discord_frontend.replying import edit_reply, open_prompt, send_reply
+
+if TYPE_CHECKING:
+    from bot.discord_frontend.client import StudyBot
+
+ACTION_TEMPLATE = rf"{actions.PREFIX}:(?P<action>.+)"
+OPENS_BESIDE = frozenset({Verb.DEFINE, Verb.PASSAGE})
+"""Verbs whose reply is shown as a new message next to the one pressed."""
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=ACTION_TEMPLATE):
+    """Any button of a reply; its custom_id is the action id the service understands."""
+
+    def __init__(self, action: str, *, label: str | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, disabled: bool = False,
+                 row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=action, style=style, disabled=disabled), row=row)
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: Any, /) -> ActionButton:
+        """Rebuild the button from a press (discord.py calls this for every matching custom_id)."""
+        if isinstance(item, discord.ui.Button):
+            return cls(match.string, label=item.label, style=item.style, disabled=item.disabled)
+        return cls(match.string)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Run the press through the service and deliver the reply (see the module's rule)."""
+        await answer_press(interaction, self.action)
+
+
+async def answer_press(interaction: discord.Interaction[Any], action_id: str) -> None:
+    """Handle a press of the button with ``action_id``; errors go to :func:`report_error`."""
+    bot = _bot(interaction)
+    try:
+        reply = await bot.service.press(bot.actor(interaction), action_id)
+        if reply.modal and reply.prompt is not None:
+            await open_prompt(interaction, reply.prompt)
+        else:
+            await _deliver(interaction, action_id, reply)
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+async def on_prompt_submit(interaction: discord.Interaction[Any]) -> None:
+    """Listener for ``on_interaction``: answer submitted ``sb:`` modals (short answers).
+
+    discord.py holds no modal objects for these (see :func:`replying.open_prompt`), so this
+    listener is their only handler, before and after a restart alike.
+    """
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return
+    data = cast(dict[str, Any], interaction.data or {})
+    action_id = str(data.get("custom_id", ""))
+    if not action_id.startswith(f"{actions.PREFIX}:"):
+        return
+    bot = _bot(interaction)
+    try:
+        reply = await bot.service.submit(bot.actor(interaction), action_id, submitted_text(data))
+        await _deliver(interaction, action_id, reply)
+    except Exception as error:
+        await report_error(interaction, error)
+
+
+def submitted_text(data: dict[str, Any]) -> str:
+    """The value of the prompt's text field in a modal submission (inside a label or an action row)."""
+    pending: list[Any] = list(data.get("components", []))
+    while pending:
+        component = pending.pop(0)
+        if not isinstance(component, dict):
+            continue
+        if component.get("custom_id") == PROMPT_FIELD_ID:
+            return str(component.get("value") or "")
+        pending.extend(component.get("components", []))
+        if "component" in component:
+            pending.append(component["component"])
+    return ""
+
+
+async def _deliver(interaction: discord.Interaction[Any], action_id: str, reply: Reply) -> None:
+    if not _replaces_message(interaction, action_id, reply):
+        await send_reply(interaction, reply)
+        return
+    await edit_reply(interaction, reply)
+    if not reply.ephemeral:
+        await send_reply(interaction, reply)  # a followup now, so a public copy
+
+
+def _replaces_message(interaction: discord.Interaction[Any], action_id: str, reply: Reply) -> bool:
+    message = interaction.message
+    if message is None or reply.attachments:
+        return False
+    started = message.interaction_metadata
+    if started is None or started.user.id != interaction.user.id:
+        return False
+    return actions.decode(action_id).verb not in OPENS_BESIDE
+
+
+def _bot(interaction: discord.Interaction[Any]) -> StudyBot:
+    return cast("StudyBot", interaction.client)

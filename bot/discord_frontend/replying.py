@@ -1,0 +1,39 @@
+"""Deliver a Reply to an interaction: first response, followup, in-place edit or modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.core.replies import Reply, TextPrompt
+from bot.discord_frontend.rendering import prompt_modal, reply_kwargs
+
+
+async def send_reply(interaction: discord.Interaction[Any], reply: Reply) -> None:
+    """Send ``reply`` as a new message: the response if there is none yet, else a followup.
+
+    A deferred interaction (``defer(thinking=True)``) is finished by its first followup.
+    """
+    kwargs = reply_kwargs(reply)
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+async def edit_reply(interaction: discord.Interaction[Any], reply: Reply) -> None:
+    """Replace the message whose button (or prompt) was used with ``reply``."""
+    await interaction.response.edit_message(**reply_kwargs(reply, edit=True))
+
+
+async def open_prompt(interaction: discord.Interaction[Any], prompt: TextPrompt) -> None:
+    """Open ``prompt`` as a modal.
+
+    The modal is stopped before it is sent so discord.py does not keep it: its submission
+    is answered from the custom_id alone by :func:`components.on_prompt_submit`, the same way
+    whether this process, a restarted one, or another shard receives it.
+    """
+    modal = prompt_modal(prompt)
+    modal.stop()
+    await interaction.response.send_modal(modal)
