@@ -207,6 +207,7 @@ class FakeDiscord:
         self._tokens = itertools.count(1)
         self._interactions: dict[str, dict[str, Any]] = {}
         self._deferred: dict[str, int] = {}
+        self._failures: list[tuple[str, str, int]] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -252,6 +253,10 @@ class FakeDiscord:
                 return
             _, still = await asyncio.wait(pending, timeout=10)
             assert not still, f"tasks did not finish: {still}"
+
+    def fail(self, method: str, path_part: str, status: int = 500) -> None:
+        """Answer matching requests with an error from now on (Discord having a bad day)."""
+        self._failures.append((method, path_part, status))
 
     def requests_to(self, method: str, path_part: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and path_part in r.path]
@@ -353,6 +358,9 @@ class FakeDiscord:
         recorded = Request(request.method, request.path, dict(request.query), body, files)
         self.requests.append(recorded)
         path = request.path
+        for method, part, status in self._failures:
+            if request.method == method and part in path:
+                return _json({"message": "the fake was told to fail", "code": 0}, status=status)
         if path.startswith("/attachments/"):
             data = self.files.get(path.rsplit("/", 1)[-1])
             return web.Response(body=data, status=200 if data is not None else 404)
