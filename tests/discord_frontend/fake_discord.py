@@ -233,8 +233,12 @@ class FakeDiscord:
 
     async def interact(self, bot: Any, payload: dict[str, Any]) -> Exchange:
         """Deliver an INTERACTION_CREATE event and return what the bot sent while handling it."""
+        return await self.event(bot, "INTERACTION_CREATE", payload)
+
+    async def event(self, bot: Any, name: str, payload: dict[str, Any]) -> Exchange:
+        """Deliver any gateway event (the bot must be logged in) and return what the bot sent."""
         first = len(self.requests)
-        bot._connection.parsers["INTERACTION_CREATE"](payload)
+        bot._connection.parsers[name](payload)
         await self.settle()
         return Exchange(self.requests[first:])
 
@@ -254,9 +258,16 @@ class FakeDiscord:
             _, still = await asyncio.wait(pending, timeout=10)
             assert not still, f"tasks did not finish: {still}"
 
-    def fail(self, method: str, path_part: str, status: int = 500) -> None:
-        """Answer matching requests with an error from now on (Discord having a bad day)."""
+    def fail(self, method: str, path_part: str, status: int = 403) -> None:
+        """Answer matching requests with an error from now on (Discord having a bad day).
+
+        discord.py retries 5xx answers with backoff, so tests that must stay fast use a 4xx.
+        """
         self._failures.append((method, path_part, status))
+
+    def recover(self) -> None:
+        """Stop failing requests (undoes every :meth:`fail`)."""
+        self._failures.clear()
 
     def requests_to(self, method: str, path_part: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and path_part in r.path]
@@ -305,6 +316,18 @@ class FakeDiscord:
         if message_id is not None:
             payload["message"] = json.loads(json.dumps(self.messages[message_id]))
         return payload
+
+    @staticmethod
+    def guild_create(roles: Mapping[int, str]) -> dict[str, Any]:
+        """The GUILD_CREATE the guilds intent brings: the test guild with these roles (id → name)."""
+        everyone = {int(GUILD_ID): "@everyone"}
+        return {
+            "id": str(GUILD_ID), "name": "Class", "owner_id": "1", "unavailable": False, "member_count": 1,
+            "features": [], "emojis": [], "stickers": [], "channels": [], "members": [], "threads": [],
+            "roles": [{"id": str(role_id), "name": name, "permissions": "0", "position": position, "color": 0,
+                       "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+                      for position, (role_id, name) in enumerate({**everyone, **roles}.items())],
+        }
 
     def attachment(self, filename: str, data: bytes) -> FakeAttachment:
         """A file a user attaches to a command, downloadable from the fake."""

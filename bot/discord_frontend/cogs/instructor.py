@@ -34,6 +34,7 @@ class InstructorCog(commands.Cog, name="Instructor"):
         name="instructor",
         description=GROUP_DESCRIPTION,
         guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
