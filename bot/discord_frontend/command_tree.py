@@ -46,7 +46,8 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     1. on cooldown: a polite "retry in N s";
     2. a :class:`StudyError` (also when wrapped in ``CommandInvokeError``): its message and hint;
     3. a failed check (not an instructor, not in a server, ...): what the check says;
-    4. anything else: logged with a short random error code, which the user is shown so the
+    4. a command Discord still shows but this bot no longer has (a sync pending): say so;
+    5. anything else: logged with a short random error code, which the user is shown so the
        log entry can be found.
 
     Uses a followup when the interaction was already answered or deferred.
@@ -75,6 +76,9 @@ def _user_facing(error: Exception) -> StudyError | None:
         return error.study_error
     if isinstance(error, app_commands.CheckFailure):
         return StudyError(str(error))
+    if isinstance(error, app_commands.CommandNotFound):
+        return StudyError("That command is not available any more.",
+                          hint="Discord may take a minute to show the current commands; type /help")
     return None
 
 

@@ -132,3 +132,16 @@ async def test_an_error_reply_that_cannot_be_sent_is_logged_not_raised(fake: Fak
     assert len(exchange.callbacks) == 1
     [record] = logged_errors.take()
     assert "Unexpected error" in record.getMessage()
+
+
+async def test_a_command_the_bot_no_longer_has_is_explained(fake: FakeDiscord, bot: StudyBot) -> None:
+    exchange = await fake.interact(bot, fake.command(STUDENT, "flashcards"))
+
+    assert exchange.callback.json["data"]["flags"] & EPHEMERAL
+    assert "That command is not available any more." in exchange.text
+
+
+async def test_autocomplete_for_an_unknown_command_is_ignored_quietly(fake: FakeDiscord, bot: StudyBot) -> None:
+    exchange = await fake.interact(bot, fake.autocomplete(STUDENT, "flashcards", "deck", "x"))
+
+    assert exchange.requests == []

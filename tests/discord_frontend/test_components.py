@@ -180,3 +180,17 @@ async def test_a_mangled_button_is_answered_as_stale(fake: FakeDiscord, bot: Stu
 
     assert stale.callback.json["type"] == 4
     assert "That button is no longer valid." in stale.text
+
+
+async def test_paging_replaces_the_results_but_not_for_someone_else(fake: FakeDiscord, bot: StudyBot) -> None:
+    results = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Toshiba"}))
+    page = results.button("sb:xp:")["custom_id"]
+    before = dict(fake.messages[results.message_id])
+
+    theirs = await fake.interact(bot, fake.click(OTHER, results.message_id, page))
+    mine = await fake.interact(bot, fake.click(STUDENT, results.message_id, page))
+
+    assert theirs.callback.json["type"] == 4
+    assert theirs.callback.json["data"]["flags"] & EPHEMERAL
+    assert theirs.embed["title"] == before["embeds"][0]["title"]
+    assert_edited_in_place(mine, results.message_id)
