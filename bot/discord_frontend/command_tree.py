@@ -55,7 +55,8 @@ async def report_error(interaction: discord.Interaction[Any], error: Exception) 
     problem = _user_facing(error)
     if problem is None:
         code = secrets.token_hex(3)
-        log.error("Unexpected error %s while handling %s", code, _describe(interaction), exc_info=error)
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        log.error("Unexpected error %s while handling %s", code, _describe(interaction), exc_info=cause)
         problem = StudyError(f"Something went wrong (error code {code}).",
                              hint="try again, and tell an instructor the code if it keeps happening")
     if interaction.type is discord.InteractionType.autocomplete:

@@ -7,7 +7,8 @@ How the reply to a press (or a submitted prompt) is delivered:
 
 * an error goes out as a new private message; the pressed message stays as it was;
 * a reply that asks for a modal opens it;
-* on the presser's own message, a step of the same flow (quiz and review cards, paging,
+* on the presser's own message (an ephemeral one, which only its owner can see, or one
+  their command started), a step of the same flow (quiz and review cards, paging,
   confirmations) replaces that message in place; if the new reply is public (a shared quiz
   summary) it is also posted to the channel as a new message;
 * anything else, a new message: presses on someone else's message, and buttons that open
@@ -16,6 +17,7 @@ How the reply to a press (or a submitted prompt) is delivered:
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -46,7 +48,7 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: Any, /) -> ActionButton:
+                             match: re.Match[str], /) -> ActionButton:
         """Rebuild the button from a press (discord.py calls this for every matching custom_id)."""
         if isinstance(item, discord.ui.Button):
             return cls(match.string, label=item.label, style=item.style, disabled=item.disabled)
@@ -119,9 +121,8 @@ def _replaces_message(interaction: discord.Interaction[Any], action_id: str, rep
     if message is None or reply.attachments:
         return False
     started = message.interaction_metadata
-    if started is None or started.user.id != interaction.user.id:
-        return False
-    return actions.decode(action_id).verb not in OPENS_BESIDE
+    own = message.flags.ephemeral or (started is not None and started.user.id == interaction.user.id)
+    return own and actions.decode(action_id).verb not in OPENS_BESIDE
 
 
 def _bot(interaction: discord.Interaction[Any]) -> StudyBot:

@@ -185,6 +185,7 @@ async def test_a_mangled_button_is_answered_as_stale(fake: FakeDiscord, bot: Stu
 async def test_paging_replaces_the_results_but_not_for_someone_else(fake: FakeDiscord, bot: StudyBot) -> None:
     results = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Toshiba"}))
     page = results.button("sb:xp:")["custom_id"]
+    fake.messages[results.message_id]["flags"] = 0  # as if public: only then can someone else press it
     before = dict(fake.messages[results.message_id])
 
     theirs = await fake.interact(bot, fake.click(OTHER, results.message_id, page))
@@ -194,3 +195,13 @@ async def test_paging_replaces_the_results_but_not_for_someone_else(fake: FakeDi
     assert theirs.callback.json["data"]["flags"] & EPHEMERAL
     assert theirs.embed["title"] == before["embeds"][0]["title"]
     assert_edited_in_place(mine, results.message_id)
+
+
+async def test_an_ephemeral_message_is_its_viewers_own_even_without_metadata(fake: FakeDiscord,
+                                                                            bot: StudyBot) -> None:
+    start = await fake.interact(bot, fake.command(STUDENT, "quiz", {"type": "choice"}))
+    del fake.messages[start.message_id]["interaction_metadata"]
+
+    answered = await fake.interact(bot, fake.click(STUDENT, start.message_id, start.button("sb:ans:")["custom_id"]))
+
+    assert_edited_in_place(answered, start.message_id)
