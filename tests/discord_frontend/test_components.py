@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.replies import Button
 from bot.discord_frontend import StudyBot
+from bot.discord_frontend.components import ActionButton
+from bot.discord_frontend.rendering import reply_view
 from tests.discord_frontend.conftest import StartBot
 from tests.discord_frontend.fake_discord import EPHEMERAL, OTHER, STUDENT, Exchange, FakeDiscord, flags_of
 
@@ -205,3 +208,23 @@ async def test_an_ephemeral_message_is_its_viewers_own_even_without_metadata(fak
     answered = await fake.interact(bot, fake.click(STUDENT, start.message_id, start.button("sb:ans:")["custom_id"]))
 
     assert_edited_in_place(answered, start.message_id)
+
+
+async def test_no_modal_is_held_in_memory_while_a_prompt_is_open(fake: FakeDiscord, bot: StudyBot) -> None:
+    start = await fake.interact(bot, fake.command(STUDENT, "quiz", {"type": "short"}))
+
+    await fake.interact(bot, fake.click(STUDENT, start.message_id, start.button("sb:ask:")["custom_id"]))
+
+    assert not bot._connection._view_store._modals
+
+
+async def test_a_view_that_times_out_leaves_the_buttons_registered(fake: FakeDiscord, bot: StudyBot) -> None:
+    """discord.py gives ephemeral views a 15-minute timeout; when it fires, presses must still work."""
+    store = bot._connection._view_store
+    view = reply_view((Button("Next", "sb:next:abc"),))
+    assert view is not None
+    store.add_view(view, 123)
+
+    store.remove_view(view)
+
+    assert ActionButton in store._dynamic_items.values()

@@ -36,7 +36,8 @@ class StudyCog(commands.Cog, name="Study"):
         share: bool = False,
     ) -> None:
         """Start a quiz round."""
-        reply = await self.bot.service.start_quiz(self.bot.actor(interaction), topic, count, card_type, share)
+        reply = await self.bot.service.start_quiz(self.bot.actor(interaction), topic=topic, count=count,
+                                                  card_type=card_type, share=share)
         await send_reply(interaction, reply)
 
     @quiz.autocomplete("topic")
