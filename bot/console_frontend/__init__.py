@@ -1,0 +1,1 @@
+"""The local console harness: the study service driven by typed lines instead of Discord."""
