@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.settings import Settings
@@ -15,6 +18,25 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface (DESIGN.md §6, a contract)."""
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
+
+    console = commands.add_parser("console", help="study in the terminal: the same bot, no Discord")
+    console.add_argument("--user", default=default_user(), help="who you are (default: $USER or 'student')")
+    console.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
+    console.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
+    console.add_argument("--now", type=iso_datetime, metavar="ISO-8601",
+                         help="fix the clock, e.g. 2024-03-01T09:00:00Z (no zone means UTC)")
+    console.add_argument("--script", type=Path, metavar="FILE",
+                         help="run the lines of FILE (default: stdin when it is not a terminal)")
+    console.add_argument("--json", action="store_true", help="print each reply as one JSON object per line")
+
+    sync = commands.add_parser("sync", help="register the slash commands with Discord now")
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument("--guild", type=int, metavar="ID",
+                       help="sync to this guild only, instantly (default: STUDYBOT_DEV_GUILD, else global)")
+    where.add_argument("--global", dest="global_sync", action="store_true",
+                       help="sync globally even when STUDYBOT_DEV_GUILD is set")
 
     check = commands.add_parser("check", help="validate the content folder and list every problem")
     check.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
@@ -37,11 +59,92 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command in ("run", "console"):
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "run":
+        return _run(settings)
+    if args.command == "console":
+        return _console(args, settings)
+    if args.command == "sync":
+        return _sync(args, settings)
     if args.command == "check":
         return _check(args.content or settings.content_dir)
     if args.command == "db":
         return asyncio.run(_db(args, args.db or settings.db_path, settings))
     return 2
+
+
+def default_user() -> str:
+    """The console's user when ``--user`` is not given: the login name, else "student"."""
+    return os.environ.get("USER", "").strip() or "student"
+
+
+def iso_datetime(text: str) -> datetime:
+    """Parse ``--now``: an ISO-8601 date or date-time; without a zone it is UTC."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO-8601 date or time: {text!r} (e.g. 2024-03-01 or 2024-03-01T09:00:00Z)"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+NO_TOKEN_NOTICE = (
+    "No DISCORD_TOKEN is configured, so the local console is starting; to connect to Discord, "
+    "put DISCORD_TOKEN=<bot token> in .env (see .env.example) and run again."
+)
+
+
+def _run(settings: Settings) -> int:
+    if settings.discord_token:
+        from bot.discord_frontend import run_bot
+
+        run_bot(settings)
+        return 0
+    print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
+    return _start_console(settings, user=default_user(), db=None, content=None, now=None, script=None,
+                          json_lines=False)
+
+
+def _console(args: argparse.Namespace, settings: Settings) -> int:
+    return _start_console(settings, user=args.user, db=args.db, content=args.content, now=args.now,
+                          script=args.script, json_lines=args.json)
+
+
+def _start_console(settings: Settings, *, user: str, db: Path | None, content: Path | None, now: datetime | None,
+                   script: Path | None, json_lines: bool) -> int:
+    from bot.console_frontend.console_app import ConsoleConfig, run_console
+    from bot.core.clock import FrozenClock, system_clock
+
+    return run_console(ConsoleConfig(
+        user=user.strip() or "student",
+        db_path=db or settings.db_path,
+        content_dir=content or settings.content_dir,
+        migrations_dir=settings.migrations_dir,
+        clock=FrozenClock(now) if now is not None else system_clock,
+        script=script,
+        json_lines=json_lines,
+    ))
+
+
+def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.discord_token:
+        print("studybot: sync needs DISCORD_TOKEN: put it in .env (see .env.example)", file=sys.stderr)
+        return 1
+    from bot.discord_frontend import sync_commands
+
+    guild = None if args.global_sync else (args.guild if args.guild is not None else settings.dev_guild_id)
+    try:
+        names = asyncio.run(sync_commands(settings, guild))
+    except Exception as exc:
+        print(f"studybot: sync failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    where = f"to guild {guild}" if guild is not None else "globally (may take up to an hour to appear)"
+    print(f"synced {len(names)} command(s) {where}:")
+    for name in names:
+        print(f"  /{name}")
+    return 0
 
 
 def _check(content_dir: Path) -> int:

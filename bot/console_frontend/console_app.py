@@ -1,0 +1,325 @@
+"""The console harness: typed lines in, the study service's replies out (DESIGN.md §6).
+
+:class:`ConsoleApp` keeps what a Discord client would keep on screen (who is typing, the
+latest reply with buttons, the open text prompt) and turns each parsed line into one
+service call. It never raises: a StudyError becomes its error reply and anything else an
+error reply with a short code, logged with its traceback. :func:`run_console` opens the
+service and feeds it lines from a script, a pipe or an interactive prompt with history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bot.console_frontend.console_commands import (
+    AttachmentPath,
+    Click,
+    ConsoleCommand,
+    ConsoleInputError,
+    Quit,
+    SetInstructor,
+    ShowHelp,
+    SlashCommand,
+    Submit,
+    SwitchUser,
+    console_help,
+    parse_line,
+    pick_button,
+)
+from bot.console_frontend.console_render import render_reply, reply_to_json, terminal_width, wants_colour
+from bot.core.clock import Clock, system_clock
+from bot.core.content_problems import ContentError
+from bot.core.errors import StudyError
+from bot.core.replies import Button, Reply, TextPrompt, Tone, error_reply
+from bot.core.study_service import Actor, StudyService, Upload
+
+log = logging.getLogger(__name__)
+
+CONSOLE_SCOPE = "console"
+HISTORY_FILE = ".studybot_history"
+HISTORY_LENGTH = 1000
+READ_LIMIT_BYTES = 16 * 1024 * 1024
+BANNER = "Study bot console. Type /help for the bot's commands, help for the console's; Ctrl-D leaves."
+
+
+class ConsoleApp:
+    """One console session: the current user, their rights and what is on screen."""
+
+    def __init__(self, service: StudyService, user: str, *, instructor: bool = False) -> None:
+        self.service = service
+        self.user = user
+        self._instructors: set[str] = {user} if instructor else set()
+        self.latest_buttons: tuple[Button, ...] = ()
+        self.open_prompt: TextPrompt | None = None
+        self.finished = False
+
+    @property
+    def is_instructor(self) -> bool:
+        """Whether the current user has instructor rights (granted per user)."""
+        return self.user in self._instructors
+
+    @property
+    def actor(self) -> Actor:
+        """The current user as the service sees them."""
+        return Actor(CONSOLE_SCOPE, self.user, self.user, self.is_instructor)
+
+    @property
+    def prompt_text(self) -> str:
+        """The input prompt: the current user, marked when they are an instructor."""
+        return f"{self.user}{' (instructor)' if self.is_instructor else ''}> "
+
+    async def handle(self, line: str) -> Reply | None:
+        """Run one typed line; ``None`` for blank lines, comments and ``quit``. Never raises."""
+        try:
+            command = parse_line(line)
+            if command is None:
+                return None
+            reply = await self._run(command)
+        except StudyError as exc:
+            return error_reply(exc)
+        except Exception as exc:
+            code = secrets.token_hex(3)
+            log.exception("console error %s while handling %r", code, line)
+            message = f"Something went wrong ({type(exc).__name__}, error {code}); the details are in the log."
+            return Reply(title="Sorry", body=f"{message}\n\n*The session goes on.*", error=message, tone=Tone.ERROR)
+        if reply is not None:
+            self._remember(reply)
+        return reply
+
+    async def _run(self, command: ConsoleCommand) -> Reply | None:
+        if isinstance(command, SlashCommand):
+            options = {name: await read_upload(value) if isinstance(value, AttachmentPath) else value
+                       for name, value in command.options.items()}
+            return await self.service.execute(self.actor, command.name, options)
+        if isinstance(command, Click):
+            button = pick_button(self.latest_buttons, command)
+            return await self.service.press(self.actor, button.action)
+        if isinstance(command, Submit):
+            if self.open_prompt is None:
+                raise ConsoleInputError("There is no open question to answer.",
+                                        hint="submit answers short-answer cards, e.g. after /quiz type:short")
+            reply = await self.service.submit(self.actor, self.open_prompt.action, command.text)
+            self.open_prompt = None
+            return reply
+        if isinstance(command, SwitchUser):
+            self.user = command.name
+            rights = "with instructor rights" if self.is_instructor else "without instructor rights"
+            return Reply(title=f"You are now {command.name}",
+                         body=f"From here on you act as {command.name}, {rights}.")
+        if isinstance(command, SetInstructor):
+            if command.on:
+                self._instructors.add(self.user)
+                return Reply(title="Instructor rights on", body=f"{self.user} can use the /instructor commands.",
+                             tone=Tone.SUCCESS)
+            self._instructors.discard(self.user)
+            return Reply(title="Instructor rights off", body=f"{self.user} is a learner again.")
+        if isinstance(command, ShowHelp):
+            return Reply(title="Console help", body=console_help())
+        if isinstance(command, Quit):
+            self.finished = True
+            return None
+        raise AssertionError(f"unhandled console command {command!r}")
+
+    def _remember(self, reply: Reply) -> None:
+        if reply.buttons:
+            self.latest_buttons = reply.buttons
+        if reply.prompt is not None:
+            self.open_prompt = reply.prompt
+
+
+async def read_upload(attachment: AttachmentPath) -> Upload:
+    """Read a local file named in an attachment option, or say clearly why it can't be."""
+    path = Path(attachment.path)
+    try:
+        data = await asyncio.to_thread(_read_limited, path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StudyError(f"Cannot read the file {attachment.path}: {reason}.",
+                         hint="give the path of a local file, e.g. file:decks/my-deck.yaml") from None
+    return Upload(path.name, data)
+
+
+def _read_limited(path: Path) -> bytes:
+    with path.expanduser().open("rb") as handle:
+        return handle.read(READ_LIMIT_BYTES)
+
+
+def save_attachments(reply: Reply, folder: Path) -> list[Path]:
+    """Write a reply's files into ``folder`` (created if needed) and return their paths."""
+    saved = []
+    for attachment in reply.attachments:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / (Path(attachment.filename.replace("\\", "/")).name or "attachment")
+        target.write_bytes(attachment.data)
+        saved.append(target)
+    return saved
+
+
+@dataclass
+class ConsoleOutput:
+    """Where replies go: terminal text (wrapped, coloured on a TTY) or one JSON object a line."""
+
+    stream: IO[str]
+    json_lines: bool = False
+    colour: bool = False
+    width: int = 80
+    exports_dir: Path = field(default_factory=lambda: Path("exports"))
+    errors: IO[str] | None = None
+
+    def show(self, reply: Reply, *, input_line: str, user: str, echo: str | None = None) -> None:
+        """Print one reply; ``echo`` repeats the typed line first (scripts in text mode)."""
+        saved = save_attachments(reply, self.exports_dir) if reply.attachments else []
+        if self.json_lines:
+            self.stream.write(json.dumps(reply_to_json(reply, input_line=input_line, user=user),
+                                         ensure_ascii=False) + "\n")
+            for path in saved:
+                print(f"saved {path}", file=self.errors or sys.stderr)
+        else:
+            if echo is not None:
+                self.stream.write(echo + "\n")
+            self.stream.write(render_reply(reply, width=self.width, colour=self.colour) + "\n")
+            for path in saved:
+                self.stream.write(f"Saved {path}\n")
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """What ``studybot console`` was asked to do."""
+
+    user: str
+    db_path: Path
+    content_dir: Path
+    migrations_dir: Path
+    clock: Clock = system_clock
+    script: Path | None = None
+    json_lines: bool = False
+    exports_dir: Path | None = None
+
+
+def run_console(
+    config: ConsoleConfig,
+    *,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Open the service and run lines from the script, the pipe or the keyboard; the exit status."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    lines: Iterable[str] | None = None
+    if config.script is not None:
+        try:
+            lines = config.script.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"studybot: cannot read the script {config.script}: {exc}", file=stderr)
+            return 1
+    elif not _is_terminal(stdin):
+        lines = (line.rstrip("\r\n") for line in stdin)
+    output = ConsoleOutput(
+        stdout, json_lines=config.json_lines, colour=not config.json_lines and wants_colour(stdout),
+        width=terminal_width(), exports_dir=config.exports_dir or config.db_path.parent / "exports", errors=stderr,
+    )
+    with asyncio.Runner() as runner:
+        try:
+            service = runner.run(StudyService.open(db_path=config.db_path, content_dir=config.content_dir,
+                                                   migrations_dir=config.migrations_dir, clock=config.clock))
+        except ContentError as exc:
+            print(f"studybot: the content in {config.content_dir} has {len(exc.problems)} problem(s); "
+                  "fix them and start again:", file=stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=stderr)
+            return 1
+        except StudyError as exc:
+            print(f"studybot: cannot start: {exc}", file=stderr)
+            return 1
+        except Exception as exc:  # the database driver's own errors: the front end names no storage module
+            log.debug("startup failed", exc_info=True)
+            print(f"studybot: cannot open the database {config.db_path}: {exc}", file=stderr)
+            return 1
+        app = ConsoleApp(service, config.user)
+        try:
+            if lines is not None:
+                _run_lines(runner, app, output, lines)
+            else:
+                _interactive(runner, app, output)
+        except KeyboardInterrupt:
+            stdout.write("\n")
+        finally:
+            runner.run(service.close())
+    return 0
+
+
+def _run_lines(runner: asyncio.Runner, app: ConsoleApp, output: ConsoleOutput, lines: Iterable[str]) -> None:
+    for line in lines:
+        user, prompt = app.user, app.prompt_text
+        reply = runner.run(app.handle(line))
+        if reply is not None:
+            output.show(reply, input_line=line, user=user, echo=prompt + line.strip())
+        if app.finished:
+            break
+
+
+def _interactive(runner: asyncio.Runner, app: ConsoleApp, output: ConsoleOutput) -> None:
+    history = _load_history()
+    output.stream.write(BANNER + "\n\n")
+    try:
+        while not app.finished:
+            try:
+                line = input(app.prompt_text)
+            except EOFError:
+                output.stream.write("\n")
+                break
+            user = app.user
+            reply = runner.run(app.handle(line))
+            if reply is not None:
+                output.show(reply, input_line=line, user=user)
+    finally:
+        _save_history(history)
+
+
+def _load_history() -> Path | None:
+    """Turn on line editing and load the history; any failure just means no history.
+
+    readline is imported only here: on some terminals importing it prints a control
+    sequence, which must never land in a script's JSON output.
+    """
+    try:
+        import readline
+
+        history = Path.home() / HISTORY_FILE
+        readline.set_history_length(HISTORY_LENGTH)
+        if history.is_file():
+            readline.read_history_file(history)
+    except (ImportError, OSError, RuntimeError):
+        return None
+    return history
+
+
+def _save_history(history: Path | None) -> None:
+    if history is None:
+        return
+    try:
+        import readline
+
+        readline.write_history_file(history)
+    except (ImportError, OSError):
+        pass
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:
+        return False
