@@ -13,6 +13,10 @@ from bot.core.migrations import discover, migrate, migration_status, split_state
 from bot.settings import MIGRATIONS_DIR
 
 MakeMigrations = Callable[..., Path]
+SHIPPED = [m.name for m in discover(MIGRATIONS_DIR)]
+LATEST = len(SHIPPED)
+N1, N2 = f"{LATEST + 1:04d}", f"{LATEST + 2:04d}"
+"""Extra migrations in these tests come after the shipped ones, whatever their number."""
 
 
 @pytest.fixture
@@ -65,11 +69,11 @@ async def test_fresh_database_reaches_the_latest_version(fresh_db: Database) -> 
 async def test_status_lists_pending_migrations_without_applying_them(
     fresh_db: Database, make_migrations: MakeMigrations
 ) -> None:
-    folder = make_migrations(**{"0002_notes": "CREATE TABLE notes (body TEXT);"})
+    folder = make_migrations(**{f"{N1}_notes": "CREATE TABLE notes (body TEXT);"})
     await migrate(fresh_db, MIGRATIONS_DIR)
     status = await migration_status(fresh_db, folder)
-    assert [m.name for m in status.pending] == ["0002_notes.sql"]
-    assert status.current_version == 1 and status.latest_version == 2
+    assert [m.name for m in status.pending] == [f"{N1}_notes.sql"]
+    assert status.current_version == LATEST and status.latest_version == LATEST + 1
     assert "notes" not in await tables(fresh_db)
 
 
@@ -77,13 +81,13 @@ async def test_broken_migration_rolls_back_fully(fresh_db: Database, make_migrat
     await migrate(fresh_db, MIGRATIONS_DIR)
     before = await tables(fresh_db)
     folder = make_migrations(
-        **{"0002_broken": "CREATE TABLE notes (body TEXT);\nINSERT INTO missing_table VALUES (1);\n"}
+        **{f"{N1}_broken": "CREATE TABLE notes (body TEXT);\nINSERT INTO missing_table VALUES (1);\n"}
     )
-    with pytest.raises(MigrationError, match=r"0002_broken\.sql.*no such table: missing_table"):
+    with pytest.raises(MigrationError, match=rf"{N1}_broken\.sql.*no such table: missing_table"):
         await migrate(fresh_db, folder)
     status = await migration_status(fresh_db, folder)
-    assert status.current_version == 1
-    assert [m.version for m in status.applied] == [1]
+    assert status.current_version == LATEST
+    assert [m.version for m in status.applied] == list(range(1, LATEST + 1))
     assert await tables(fresh_db) == before
 
 
@@ -105,7 +109,7 @@ async def test_database_newer_than_the_code_is_refused_and_left_byte_identical(
 ) -> None:
     newer = make_migrations(
         "newer",
-        **{"0002_notes": "CREATE TABLE notes (body TEXT);", "0003_tags": "CREATE TABLE tags (name TEXT);"},
+        **{f"{N1}_notes": "CREATE TABLE notes (body TEXT);", f"{N2}_tags": "CREATE TABLE tags (name TEXT);"},
     )
     path = tmp_path / "from-the-future.sqlite3"
     database = await Database.open(path)
@@ -121,39 +125,39 @@ async def test_database_newer_than_the_code_is_refused_and_left_byte_identical(
     finally:
         await database.close()
     assert (
-        "database is at version 3 but this code only knows migrations up to 1 (0001_initial.sql)"
+        f"database is at version {LATEST + 2} but this code only knows migrations up to {LATEST} ({SHIPPED[-1]})"
         in caught.value.message
     )
-    assert status.problems and status.current_version == 3
+    assert status.problems and status.current_version == LATEST + 2
     assert sha256(path) == before
 
 
 async def test_changed_migration_file_is_refused(
     fresh_db: Database, make_migrations: MakeMigrations
 ) -> None:
-    folder = make_migrations(**{"0002_notes": "CREATE TABLE notes (body TEXT);"})
+    folder = make_migrations(**{f"{N1}_notes": "CREATE TABLE notes (body TEXT);"})
     await migrate(fresh_db, folder)
-    recorded = sha256(folder / "0002_notes.sql")
-    (folder / "0002_notes.sql").write_text("CREATE TABLE notes (body TEXT, extra TEXT);")
-    (folder / "0003_tags.sql").write_text("CREATE TABLE tags (name TEXT);")
-    current = sha256(folder / "0002_notes.sql")
+    recorded = sha256(folder / f"{N1}_notes.sql")
+    (folder / f"{N1}_notes.sql").write_text("CREATE TABLE notes (body TEXT, extra TEXT);")
+    (folder / f"{N2}_tags.sql").write_text("CREATE TABLE tags (name TEXT);")
+    current = sha256(folder / f"{N1}_notes.sql")
 
     with pytest.raises(MigrationError) as caught:
         await migrate(fresh_db, folder)
     message = caught.value.message
-    assert "0002_notes.sql" in message
+    assert f"{N1}_notes.sql" in message
     assert recorded[:12] in message and current[:12] in message
     assert "tags" not in await tables(fresh_db)
-    assert (await migration_status(fresh_db, folder)).current_version == 2
+    assert (await migration_status(fresh_db, folder)).current_version == LATEST + 1
 
 
 async def test_renamed_applied_migration_is_refused(
     fresh_db: Database, make_migrations: MakeMigrations
 ) -> None:
-    folder = make_migrations(**{"0002_notes": "CREATE TABLE notes (body TEXT);"})
+    folder = make_migrations(**{f"{N1}_notes": "CREATE TABLE notes (body TEXT);"})
     await migrate(fresh_db, folder)
-    (folder / "0002_notes.sql").rename(folder / "0002_memos.sql")
-    renamed = r"applied as 0002_notes\.sql but the file is now 0002_memos\.sql"
+    (folder / f"{N1}_notes.sql").rename(folder / f"{N1}_memos.sql")
+    renamed = rf"applied as {N1}_notes\.sql but the file is now {N1}_memos\.sql"
     with pytest.raises(MigrationError, match=renamed):
         await migrate(fresh_db, folder)
 
@@ -163,7 +167,7 @@ async def test_triggers_and_comments_survive_statement_splitting(
 ) -> None:
     folder = make_migrations(
         **{
-            "0002_log": """
+            f"{N1}_log": """
                 -- a comment; with a semicolon
                 CREATE TABLE log (body TEXT DEFAULT 'a;b');
                 CREATE TRIGGER log_no_empty BEFORE INSERT ON log
@@ -175,7 +179,7 @@ async def test_triggers_and_comments_survive_statement_splitting(
             """
         }
     )
-    assert await migrate(fresh_db, folder) == ["0001_initial.sql", "0002_log.sql"]
+    assert await migrate(fresh_db, folder) == [*SHIPPED, f"{N1}_log.sql"]
     async with fresh_db.read() as conn:
         rows = await conn.execute_fetchall("SELECT name FROM sqlite_schema WHERE type = 'trigger'")
     assert "log_no_empty" in {row["name"] for row in rows}
@@ -198,7 +202,7 @@ def test_split_statements_rejects_an_unterminated_tail() -> None:
 async def test_transaction_control_in_a_migration_is_refused(
     fresh_db: Database, make_migrations: MakeMigrations, statement: str
 ) -> None:
-    folder = make_migrations(**{"0002_tx": f"CREATE TABLE notes (body TEXT);\n{statement}\n"})
+    folder = make_migrations(**{f"{N1}_tx": f"CREATE TABLE notes (body TEXT);\n{statement}\n"})
     await migrate(fresh_db, MIGRATIONS_DIR)
     with pytest.raises(MigrationError, match="must not manage transactions"):
         await migrate(fresh_db, folder)
