@@ -75,6 +75,9 @@ class CommandSpec:
         return " ".join(parts)
 
 
+GROUPS: Mapping[str, str] = {"instructor": "Tools for instructors: content, class statistics and progress"}
+"""Command groups and their descriptions (a group's commands are named ``"<group> <command>"``)."""
+
 _TOPIC = OptionSpec("topic", OptionType.STRING, "Which topic (leave empty for all)", autocomplete=Completion.TOPIC,
                     max_length=TERM_MAX_LENGTH)
 _MEMBER = OptionSpec("member", OptionType.USER, "Whose progress to show (instructors only for others)")

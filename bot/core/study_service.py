@@ -203,7 +203,8 @@ class StudyService:
         if kind == "topic":
             pairs = [(t.title, t.id) for t in snapshot.course.topics]
         elif kind == "source":
-            pairs = [(f"{s.title} ({short_reference(s)})", s.id) for s in snapshot.course.sources]
+            pairs = [(s.title if s.is_fiction else f"{s.title} ({short_reference(s)})", s.id)
+                     for s in snapshot.course.sources]
         else:
             raise ValueError(f"nothing to complete for {kind!r}")
         return [(truncate(label, 100), value) for label, value in pairs
@@ -687,9 +688,7 @@ class StudyService:
         """Validate an uploaded deck against the live content; write it and reload only if valid."""
         self._require_instructor(actor, "upload decks")
         name = _deck_filename(file.filename)
-        if len(file.data) > UPLOAD_LIMIT_BYTES:
-            raise StudyError(f"The file is {len(file.data) // 1024} KiB; decks are limited to "
-                             f"{UPLOAD_LIMIT_BYTES // 1024} KiB.", hint="split it into several decks")
+        check_upload_size(len(file.data))
         try:
             text = file.data.decode("utf-8")
         except UnicodeDecodeError:
@@ -779,6 +778,13 @@ _TYPE_NAMES = {
     CardType.SHORT: "short answer",
     CardType.FLASHCARD: "flashcard",
 }
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a deck over the size cap (front ends call this before downloading anything)."""
+    if size > UPLOAD_LIMIT_BYTES:
+        raise StudyError(f"The file is {size // 1024} KiB; decks are limited to {UPLOAD_LIMIT_BYTES // 1024} KiB.",
+                         hint="split it into several decks")
 
 
 def _shown(text: str) -> str:

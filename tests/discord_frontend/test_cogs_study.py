@@ -107,7 +107,7 @@ async def test_leaderboard_in_a_dm_is_refused_politely(fake: FakeDiscord, bot: S
 @pytest.mark.parametrize(("command", "option", "typed", "expected"), [
     ("quiz", "topic", "tra", {"name": "Trade", "value": "trade"}),
     ("define", "term", "north", {"name": "Northern Territories", "value": "northern-territories"}),
-    ("excerpt", "source", "story", {"name": "A Sample Story (fiction) (Fiction excerpt)", "value": "story"}),
+    ("excerpt", "source", "story", {"name": "A Sample Story (fiction)", "value": "story"}),
     ("instructor stats", "topic", "hist", {"name": "History", "value": "history"}),
 ])
 async def test_autocomplete_offers_choices_from_the_service(fake: FakeDiscord, bot: StudyBot, command: str,

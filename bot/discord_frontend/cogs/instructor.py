@@ -12,16 +12,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.command_catalog import TERM_MAX_LENGTH, Completion
-from bot.core.errors import StudyError
-from bot.core.study_service import UPLOAD_LIMIT_BYTES, Upload
+from bot.core.command_catalog import GROUPS, TERM_MAX_LENGTH, Completion
+from bot.core.study_service import Upload, check_upload_size
 from bot.discord_frontend.actors import member_for
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
 from bot.discord_frontend.client import StudyBot
 from bot.discord_frontend.command_tree import NotInstructor
 from bot.discord_frontend.replying import send_reply
 
-GROUP_DESCRIPTION = "Tools for instructors: content, class statistics and progress"
 RELOAD_COOLDOWN = (2, 30.0)
 EXPORT_COOLDOWN = (2, 60.0)
 UPLOAD_COOLDOWN = (3, 60.0)
@@ -32,7 +30,7 @@ class InstructorCog(commands.Cog, name="Instructor"):
 
     instructor = app_commands.Group(
         name="instructor",
-        description=GROUP_DESCRIPTION,
+        description=GROUPS["instructor"],
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(guild=True),
         default_permissions=discord.Permissions(manage_guild=True),
@@ -86,9 +84,7 @@ class InstructorCog(commands.Cog, name="Instructor"):
     @app_commands.checks.cooldown(*UPLOAD_COOLDOWN)
     async def upload(self, interaction: discord.Interaction[StudyBot], file: discord.Attachment) -> None:
         """Upload a deck."""
-        if file.size > UPLOAD_LIMIT_BYTES:  # refuse before downloading anything
-            raise StudyError(f"The file is {file.size // 1024} KiB; decks are limited to "
-                             f"{UPLOAD_LIMIT_BYTES // 1024} KiB.", hint="split it into several decks")
+        check_upload_size(file.size)  # refuse before downloading anything
         await _thinking(interaction)
         data = await file.read()
         reply = await self.bot.service.upload(self.bot.actor(interaction), Upload(file.filename, data))
