@@ -248,17 +248,21 @@ def _wrap_plain(text: str, width: int) -> list[str]:
 
 
 def _pack(items: Iterable[str], width: int) -> list[str]:
-    """Button labels side by side, two spaces apart, a new line when the next won't fit."""
+    """Button labels side by side, two spaces apart; a label too long for a line wraps at words."""
     lines: list[str] = []
     current = ""
     for item in items:
-        if current and _width(current) + 2 + _width(item) > width:
+        if current and _width(current) + 2 + _width(item) <= width:
+            current = f"{current}  {item}"
+            continue
+        if current:
             lines.append(current)
+        wrapped = _wrap_cells([(c, "") for c in item], width, "", "    ", colour=False)
+        if len(wrapped) > 1:
+            lines += wrapped
             current = ""
-        current = f"{current}  {item}" if current else item
-        while _width(current) > width:
-            lines.append(current[:width])
-            current = "    " + current[width:]
+        else:
+            current = wrapped[0]
     if current:
         lines.append(current)
     return lines

@@ -123,3 +123,18 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert not wants_colour(io.StringIO())
     monkeypatch.setenv("NO_COLOR", "1")
     assert not wants_colour(FakeTty())
+
+
+def test_long_button_labels_wrap_at_words() -> None:
+    reply = Reply(title="Quiz", buttons=(
+        Button("A. Short", "sb:a"),
+        Button("D. Trade should be tied to Japan loosening its alliance with the United States", "sb:d"),
+        Button("End", "sb:e"),
+    ))
+    lines = render_reply(reply, width=60).splitlines()
+    assert lines[-4:] == [
+        "[1] A. Short",
+        "[2] D. Trade should be tied to Japan loosening its alliance",
+        "    with the United States",
+        "[3] End",
+    ]
