@@ -59,8 +59,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
-    if args.command in ("run", "console"):
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "run":
         return _run(settings)
     if args.command == "console":
@@ -117,6 +115,7 @@ def _start_console(settings: Settings, *, user: str, db: Path | None, content: P
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
 
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return run_console(ConsoleConfig(
         user=user.strip() or "student",
         db_path=db or settings.db_path,
