@@ -5,6 +5,13 @@ an ``asyncio.Lock`` means writers queue in the event loop instead of spinning on
 handler, and every write is ``BEGIN IMMEDIATE … COMMIT`` so a transaction never has to upgrade
 a read lock half way (the classic source of "database is locked" under WAL).
 
+Most writes go through :meth:`Database.run_in_writer`: a plain synchronous function that runs
+against the writer's ``sqlite3`` connection, wrapped in ``BEGIN IMMEDIATE … COMMIT``, all in
+one trip to the connection's worker thread. Each ``await`` on an aiosqlite connection is a
+hand-off to that thread and back (tens of microseconds), so an answer written as eight awaited
+statements spends most of its time queueing, not in SQLite. :meth:`Database.transaction`
+remains for multi-step work that must await between statements (migrations).
+
 ``synchronous=NORMAL`` in WAL mode never corrupts the database; a power cut (not a process
 crash) can lose the last few committed transactions. That is the trade-off we accept for
 answer recording that stays in the low milliseconds.
@@ -14,10 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -27,6 +35,8 @@ from bot.core.errors import DatabaseBusyError, StudyError
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
+
+T = TypeVar("T")
 
 
 def to_db_time(moment: datetime) -> str:
@@ -75,13 +85,26 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
         async with self._write_lock:
-            await self._execute_with_retry("BEGIN IMMEDIATE")
+            await _on_thread(self._writer, _execute_retrying, "BEGIN IMMEDIATE")
             try:
                 yield self._writer
-                await self._execute_with_retry("COMMIT")
+                await _on_thread(self._writer, _execute_retrying, "COMMIT")
             except BaseException:
-                await self._rollback()
+                await _on_thread(self._writer, _rollback)
                 raise
+
+    async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT`` in a single thread trip.
+
+        ``work`` is a plain (not async) function given the writer's ``sqlite3.Connection``; it
+        runs on the writer's own thread, so it must not touch the event loop, and it should
+        be quick: every other write queues behind it. Its return value is returned; if it
+        raises, the transaction is rolled back and the exception propagates unchanged. Lock
+        conflicts get the same one retry, then :class:`DatabaseBusyError`, as
+        :meth:`transaction`.
+        """
+        async with self._write_lock:
+            return await _on_thread(self._writer, _transact, work)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -106,28 +129,6 @@ class Database:
                 hint="; ".join(verdict[:5]),
             )
         partial.replace(dest)
-
-    async def _execute_with_retry(self, statement: str) -> None:
-        """Run BEGIN/COMMIT, retrying a lock conflict once before telling the user to retry."""
-        try:
-            await _run(self._writer, statement)
-        except sqlite3.OperationalError as first:
-            if not _is_busy(first):
-                raise
-            try:
-                await _run(self._writer, statement)
-            except sqlite3.OperationalError as second:
-                if _is_busy(second):
-                    raise DatabaseBusyError(_BUSY_MESSAGE) from second
-                raise
-
-    async def _rollback(self) -> None:
-        """Undo the open transaction, tolerating one SQLite already ended on its own."""
-        try:
-            await _run(self._writer, "ROLLBACK")
-        except sqlite3.OperationalError:
-            if self._writer.in_transaction:
-                raise
 
 
 def _prepare_backup_file(live: Path, dest: Path) -> Path:
@@ -157,6 +158,55 @@ async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool) -> aio
         await connection.close()
         raise
     return connection
+
+
+async def _on_thread(connection: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+    """Call ``fn(sqlite3_connection, *args)`` on the connection's worker thread; one trip.
+
+    aiosqlite (0.17 through 0.22) has no public way to run a callable on its thread; every
+    public method is a thin wrapper around ``Connection._execute``, which queues a callable
+    to the single worker thread that owns the ``sqlite3`` connection, in FIFO order. We use
+    that same queue, so our callables are ordered with every other call on the connection.
+    """
+    raw: sqlite3.Connection = connection._conn
+    result: T = await connection._execute(fn, raw, *args)
+    return result
+
+
+def _transact(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run ``work`` inside ``BEGIN IMMEDIATE … COMMIT`` (worker thread side of run_in_writer)."""
+    _execute_retrying(conn, "BEGIN IMMEDIATE")
+    try:
+        result = work(conn)
+        _execute_retrying(conn, "COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    return result
+
+
+def _execute_retrying(conn: sqlite3.Connection, statement: str) -> None:
+    """Run BEGIN/COMMIT, retrying a lock conflict once before telling the user to retry."""
+    try:
+        conn.execute(statement)
+    except sqlite3.OperationalError as first:
+        if not _is_busy(first):
+            raise
+        try:
+            conn.execute(statement)
+        except sqlite3.OperationalError as second:
+            if _is_busy(second):
+                raise DatabaseBusyError(_BUSY_MESSAGE) from second
+            raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Undo the open transaction, tolerating one SQLite already ended on its own."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        if conn.in_transaction:
+            raise
 
 
 async def _run(connection: aiosqlite.Connection, statement: str) -> None:

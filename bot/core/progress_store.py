@@ -3,7 +3,9 @@
 The store is the only code that writes progress SQL. Recording an answer is one transaction
 (attempt + card state + session position), so a crash can lose a whole answer but never half
 of one, and it is idempotent per session position, so a double click or a retried
-interaction counts once. Each per-learner query is served by an index (see
+interaction counts once. Writes run as plain functions on the writer connection's thread
+(:meth:`Database.run_in_writer`), one trip per transaction, which is what keeps recording
+close to the cost of a bare insert-and-commit. Each per-learner query is served by an index (see
 ``migrations/0001_initial.sql``); ``tests/core/test_progress_store.py`` checks the plans.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +38,7 @@ _QUALIFIED_STATE_COLUMNS = ", ".join(f"card_states.{name.strip()}" for name in _
 _SESSION_COLUMNS = (
     "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at"
 )
+_LEARNER_COLUMNS = "id, scope, user_key, display_name, created_at"
 _STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
 
 
@@ -155,6 +159,11 @@ def _state_from_row(row: aiosqlite.Row) -> CardState:
     )
 
 
+def _learner_from_row(row: aiosqlite.Row) -> Learner:
+    """Decode a ``learners`` row."""
+    return Learner(row["id"], row["scope"], row["user_key"], row["display_name"], from_db_time(row["created_at"]))
+
+
 def _session_from_row(row: aiosqlite.Row) -> QuizSession:
     """Decode a ``quiz_sessions`` row."""
     return QuizSession(
@@ -183,22 +192,38 @@ async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ())
     return rows[0] if rows else None
 
 
-async def _session_answered_by(conn: aiosqlite.Connection, answer: AnswerInput) -> QuizSession | None:
+def _rows(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    """Run a statement on the writer's thread and return every row it yields."""
+    return list(conn.execute(sql, tuple(params)).fetchall())
+
+
+def _first(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    """Run a statement on the writer's thread to completion and return its first row, if any."""
+    rows = _rows(conn, sql, params)
+    return rows[0] if rows else None
+
+
+def _session_in(conn: sqlite3.Connection, session_id: str) -> QuizSession | None:
+    """Read one session inside the caller's transaction."""
+    row = _first(conn, f"SELECT {_SESSION_COLUMNS} FROM quiz_sessions WHERE id = ?", (session_id,))
+    return _session_from_row(row) if row else None
+
+
+def _session_answered_by(conn: sqlite3.Connection, answer: AnswerInput) -> QuizSession | None:
     """Load the session an answer belongs to, refusing a vanished one or someone else's."""
     if answer.session_id is None:
         return None
-    row = await _one(conn, f"SELECT {_SESSION_COLUMNS} FROM quiz_sessions WHERE id = ?", (answer.session_id,))
-    if row is None:
+    session = _session_in(conn, answer.session_id)
+    if session is None:
         raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
-    session = _session_from_row(row)
     if session.learner_id != answer.learner_id:
         raise StudyError("This quiz belongs to someone else.", hint="start your own with /quiz")
     return session
 
 
-async def _state_in(conn: aiosqlite.Connection, learner_id: int, card_id: str) -> CardState | None:
+def _state_in(conn: sqlite3.Connection, learner_id: int, card_id: str) -> CardState | None:
     """Read one card state inside the caller's transaction."""
-    row = await _one(
+    row = _first(
         conn,
         f"SELECT {_STATE_COLUMNS} FROM card_states WHERE learner_id = ? AND card_id = ?",
         (learner_id, card_id),
@@ -206,13 +231,11 @@ async def _state_in(conn: aiosqlite.Connection, learner_id: int, card_id: str) -
     return _state_from_row(row) if row else None
 
 
-async def _insert_attempt(conn: aiosqlite.Connection, answer: AnswerInput, now: datetime) -> int:
+def _insert_attempt(conn: sqlite3.Connection, answer: AnswerInput, now: datetime) -> int:
     """Append to the attempt log and return the new attempt id."""
-    row = await _one(
-        conn,
+    cursor = conn.execute(
         "INSERT INTO attempts (learner_id, card_id, card_hash, response, correct, rating, "
-        "answered_at, response_ms, session_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "RETURNING id",
+        "answered_at, response_ms, session_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             answer.learner_id,
             answer.card_id,
@@ -226,14 +249,13 @@ async def _insert_attempt(conn: aiosqlite.Connection, answer: AnswerInput, now: 
             answer.position,
         ),
     )
-    assert row is not None  # INSERT … RETURNING yields the inserted row
-    return int(row["id"])
+    assert cursor.lastrowid is not None  # a plain INSERT into a rowid table always sets it
+    return cursor.lastrowid
 
 
-async def _save_state(conn: aiosqlite.Connection, learner_id: int, state: CardState) -> None:
+def _save_state(conn: sqlite3.Connection, learner_id: int, state: CardState) -> None:
     """Store a card state, replacing the learner's previous one for that card."""
-    await _all(
-        conn,
+    conn.execute(
         f"INSERT OR REPLACE INTO card_states (learner_id, {_STATE_COLUMNS}) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -252,15 +274,22 @@ async def _save_state(conn: aiosqlite.Connection, learner_id: int, state: CardSt
     )
 
 
-async def _advance(conn: aiosqlite.Connection, session: QuizSession, correct: bool, now: datetime) -> QuizSession:
+def _advance(conn: sqlite3.Connection, session: QuizSession, correct: bool, now: datetime) -> QuizSession:
     """Move the session past the answered card; answering the last card finishes it."""
+    return _move_on(conn, session, now, answered=1, score=int(correct))
+
+
+def _move_on(
+    conn: sqlite3.Connection, session: QuizSession, now: datetime, *, answered: int, score: int
+) -> QuizSession:
+    """Step the session to its next card, adding to its counts; the last step finishes it."""
     position = session.position + 1
     finished_at = to_db_time(now) if position == len(session.card_ids) else None
-    row = await _one(
+    row = _first(
         conn,
-        "UPDATE quiz_sessions SET position = ?, answered = answered + 1, score = score + ?, "
+        "UPDATE quiz_sessions SET position = ?, answered = answered + ?, score = score + ?, "
         f"finished_at = ? WHERE id = ? RETURNING {_SESSION_COLUMNS}",
-        (position, int(correct), finished_at, session.id),
+        (position, answered, score, finished_at, session.id),
     )
     assert row is not None  # the row was read in this same transaction
     return _session_from_row(row)
@@ -297,29 +326,34 @@ class ProgressStore:
         known = await self.get_learner(scope, user_key)
         if known is not None and known.display_name == display_name:
             return known.id
-        async with self._db.transaction() as conn:
-            row = await _one(
+        params = (scope, user_key, display_name, to_db_time(self._clock()))
+
+        def upsert(conn: sqlite3.Connection) -> int:
+            row = _first(
                 conn,
                 "INSERT INTO learners (scope, user_key, display_name, created_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (scope, user_key) DO UPDATE SET display_name = excluded.display_name "
                 "RETURNING id",
-                (scope, user_key, display_name, to_db_time(self._clock())),
+                params,
             )
-        assert row is not None  # an upsert with RETURNING always yields its row
-        return int(row["id"])
+            assert row is not None  # an upsert with RETURNING always yields its row
+            return int(row["id"])
+
+        return await self._db.run_in_writer(upsert)
 
     async def get_learner(self, scope: str, user_key: str) -> Learner | None:
         """Find a learner by scope and user key."""
         async with self._db.read() as conn:
             row = await _one(
-                conn,
-                "SELECT id, scope, user_key, display_name, created_at FROM learners "
-                "WHERE scope = ? AND user_key = ?",
-                (scope, user_key),
+                conn, f"SELECT {_LEARNER_COLUMNS} FROM learners WHERE scope = ? AND user_key = ?", (scope, user_key)
             )
-        if row is None:
-            return None
-        return Learner(row["id"], row["scope"], row["user_key"], row["display_name"], from_db_time(row["created_at"]))
+        return _learner_from_row(row) if row else None
+
+    async def learner_by_id(self, learner_id: int) -> Learner | None:
+        """Find a learner by id (e.g. the owner of a session)."""
+        async with self._db.read() as conn:
+            row = await _one(conn, f"SELECT {_LEARNER_COLUMNS} FROM learners WHERE id = ?", (learner_id,))
+        return _learner_from_row(row) if row else None
 
     # Sessions
 
@@ -347,21 +381,24 @@ class ProgressStore:
             finished_at=None,
             share=share,
         )
-        async with self._db.transaction() as conn:
-            await _all(
-                conn,
+        params = (
+            session.id,
+            learner_id,
+            kind,
+            topic,
+            json.dumps(list(card_ids)),
+            int(share),
+            to_db_time(session.started_at),
+        )
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(
                 "INSERT INTO quiz_sessions (id, learner_id, kind, topic, card_ids, share, started_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    session.id,
-                    learner_id,
-                    kind,
-                    topic,
-                    json.dumps(list(card_ids)),
-                    int(share),
-                    to_db_time(session.started_at),
-                ),
+                params,
             )
+
+        await self._db.run_in_writer(insert)
         return session
 
     async def get_session(self, session_id: str) -> QuizSession | None:
@@ -372,14 +409,46 @@ class ProgressStore:
 
     async def finish_session(self, session_id: str) -> QuizSession | None:
         """End a run early (or confirm it ended); returns ``None`` for an unknown id."""
-        async with self._db.transaction() as conn:
-            row = await _one(
+        params = (to_db_time(self._clock()), session_id)
+
+        def finish(conn: sqlite3.Connection) -> QuizSession | None:
+            row = _first(
                 conn,
                 "UPDATE quiz_sessions SET finished_at = COALESCE(finished_at, ?) WHERE id = ? "
                 f"RETURNING {_SESSION_COLUMNS}",
-                (to_db_time(self._clock()), session_id),
+                params,
             )
-        return _session_from_row(row) if row else None
+            return _session_from_row(row) if row else None
+
+        return await self._db.run_in_writer(finish)
+
+    async def skip_position(self, session_id: str, position: int) -> QuizSession | None:
+        """Move a session past ``position`` without recording an attempt (e.g. a retired card).
+
+        Skipping counts neither as answered nor as scored; skipping the last card finishes the
+        session. If ``position`` is not the current one (already answered or skipped, or the
+        session is over) nothing changes and the current session is returned, so a repeated
+        skip is harmless. Returns ``None`` for an unknown id.
+        """
+        now = self._clock()
+
+        def skip(conn: sqlite3.Connection) -> QuizSession | None:
+            session = _session_in(conn, session_id)
+            if session is None or session.finished or session.position != position:
+                return session
+            return _move_on(conn, session, now, answered=0, score=0)
+
+        return await self._db.run_in_writer(skip)
+
+    async def session_attempts(self, session_id: str) -> list[tuple[str, bool]]:
+        """Return ``(card_id, correct)`` for each answer recorded in a session, in position order."""
+        async with self._db.read() as conn:
+            rows = await _all(
+                conn,
+                "SELECT card_id, correct FROM attempts WHERE session_id = ? ORDER BY position",
+                (session_id,),
+            )
+        return [(row["card_id"], bool(row["correct"])) for row in rows]
 
     # Answers
 
@@ -392,27 +461,32 @@ class ProgressStore:
         if (answer.session_id is None) != (answer.position is None):
             raise ValueError("session_id and position must be given together")
         now = self._clock()
-        async with self._db.transaction() as conn:
-            session = await _session_answered_by(conn, answer)
+        scheduler = self._scheduler
+
+        def record(conn: sqlite3.Connection) -> AnswerResult:
+            # Runs on the writer's thread as one transaction; see Database.run_in_writer.
+            session = _session_answered_by(conn, answer)
             if session is not None:
-                earlier = await _one(
+                earlier = _first(
                     conn,
                     "SELECT id, card_id, correct FROM attempts WHERE session_id = ? AND position = ?",
                     (session.id, answer.position),
                 )
                 if earlier is not None:
-                    state = await _state_in(conn, answer.learner_id, earlier["card_id"])
+                    state = _state_in(conn, answer.learner_id, earlier["card_id"])
                     return AnswerResult(earlier["id"], bool(earlier["correct"]), state, session, duplicate=True)
                 _check_turn(session, answer)
-            previous = await _state_in(conn, answer.learner_id, answer.card_id)
-            state = self._scheduler.review(
+            previous = _state_in(conn, answer.learner_id, answer.card_id)
+            new_state = scheduler.review(
                 previous, answer.rating, now, card_id=answer.card_id, card_hash=answer.card_hash
             )
-            attempt_id = await _insert_attempt(conn, answer, now)
-            await _save_state(conn, answer.learner_id, state)
+            attempt_id = _insert_attempt(conn, answer, now)
+            _save_state(conn, answer.learner_id, new_state)
             if session is not None:
-                session = await _advance(conn, session, answer.correct, now)
-        return AnswerResult(attempt_id, answer.correct, state, session, duplicate=False)
+                session = _advance(conn, session, answer.correct, now)
+            return AnswerResult(attempt_id, answer.correct, new_state, session, duplicate=False)
+
+        return await self._db.run_in_writer(record)
 
     # Content changes
 
@@ -422,17 +496,21 @@ class ProgressStore:
         Cards missing from ``current`` were removed from the course: their history and states
         stay untouched (they are just no longer served), so restoring a card restores progress.
         """
-        async with self._db.transaction() as conn:
-            rows = await _all(
+        params = (json.dumps(dict(current)),)
+
+        def reset_changed(conn: sqlite3.Connection) -> list[str]:
+            rows = _rows(
                 conn,
                 "DELETE FROM card_states WHERE (learner_id, card_id) IN ("
                 " SELECT card_states.learner_id, card_states.card_id FROM json_each(?) AS current"
                 " JOIN card_states ON card_states.card_id = current.key"
                 " AND card_states.card_hash <> current.value"
                 ") RETURNING card_id",
-                (json.dumps(dict(current)),),
+                params,
             )
-        return sorted({row["card_id"] for row in rows})
+            return sorted({row["card_id"] for row in rows})
+
+        return await self._db.run_in_writer(reset_changed)
 
     # Per-learner queries
 
@@ -648,14 +726,15 @@ class ProgressStore:
 
     async def reset_learner(self, learner_id: int) -> int:
         """Erase a learner's attempts, card states and sessions together; return rows removed."""
-        removed = 0
-        async with self._db.transaction() as conn:
+
+        def erase(conn: sqlite3.Connection) -> int:
             # attempts first: they reference sessions
-            for table in ("attempts", "card_states", "quiz_sessions"):
-                cursor = await conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,))
-                removed += cursor.rowcount
-                await cursor.close()
-        return removed
+            return sum(
+                conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,)).rowcount
+                for table in ("attempts", "card_states", "quiz_sessions")
+            )
+
+        return await self._db.run_in_writer(erase)
 
 
 def _progress_row(row: aiosqlite.Row, scheduler: Scheduler, now: datetime) -> dict[str, object]:

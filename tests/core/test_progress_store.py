@@ -13,7 +13,7 @@ import pytest
 from bot.core import progress_store
 from bot.core.clock import FrozenClock
 from bot.core.database import Database
-from bot.core.errors import StudyError
+from bot.core.errors import DatabaseBusyError, StudyError
 from bot.core.migrations import migrate
 from bot.core.progress_store import AnswerInput, AnswerResult, ProgressStore, QuizSession
 from bot.core.scheduler import MASTERY_STABILITY_DAYS, Scheduler
@@ -120,6 +120,71 @@ async def test_finish_session_keeps_the_first_finish_time(store: ProgressStore, 
     assert await store.get_session("nope") is None
 
 
+async def test_learner_by_id_finds_the_same_learner_as_by_key(store: ProgressStore) -> None:
+    ann = await learner(store, "Ann")
+    found = await store.learner_by_id(ann)
+    assert found is not None and found == await store.get_learner(GUILD, "ann")
+    assert (found.id, found.scope, found.user_key, found.display_name, found.created_at) == (
+        ann, GUILD, "ann", "Ann", START,
+    )
+    assert await store.learner_by_id(ann + 1000) is None
+
+
+async def test_skip_position_moves_on_without_an_attempt(store: ProgressStore, db: Database) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b", "c"])
+    await answer(store, ann, "a", session=session, position=0)
+    skipped = await store.skip_position(session.id, 1)
+    assert skipped is not None and not skipped.finished
+    assert (skipped.position, skipped.answered, skipped.score) == (2, 1, 1)
+    assert skipped == await store.get_session(session.id)
+    assert await count(db, "attempts") == 1
+    assert set(await store.card_states(ann)) == {"a"}
+    # the next card is answerable as usual
+    result = await answer(store, ann, "c", False, session=session, position=2)
+    assert result.session is not None and (result.session.position, result.session.answered) == (3, 2)
+
+
+async def test_skip_position_of_another_turn_is_a_no_op(store: ProgressStore, clock: FrozenClock) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+    assert await store.skip_position(session.id, 1) == session  # not reached yet
+    once = await store.skip_position(session.id, 0)
+    assert once is not None and once.position == 1
+    assert await store.skip_position(session.id, 0) == once  # a repeated skip counts once
+    assert await store.skip_position("nope", 0) is None
+
+
+async def test_skipping_the_last_card_finishes_the_session(store: ProgressStore, clock: FrozenClock) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "review", None, ["a", "b"])
+    await answer(store, ann, "a", session=session, position=0)
+    clock.advance(timedelta(minutes=2))
+    finished = await store.skip_position(session.id, 1)
+    assert finished is not None and finished.finished_at == START + timedelta(minutes=2)
+    assert (finished.position, finished.answered, finished.score) == (2, 1, 1)
+    clock.advance(timedelta(minutes=2))
+    assert await store.skip_position(session.id, 1) == finished == await store.get_session(session.id)
+    ended = await store.create_session(ann, "quiz", None, ["a", "b"])
+    await store.finish_session(ended.id)
+    stays = await store.skip_position(ended.id, 0)
+    assert stays is not None and stays.position == 0 and stays == await store.get_session(ended.id)
+
+
+async def test_session_attempts_lists_answers_in_position_order(store: ProgressStore) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b", "c", "d"])
+    assert await store.session_attempts(session.id) == []
+    await answer(store, ann, "a", True, session=session, position=0)
+    await store.skip_position(session.id, 1)
+    await answer(store, ann, "c", False, session=session, position=2)
+    await answer(store, ann, "c", True, session=session, position=2)  # duplicate: ignored
+    await answer(store, ann, "d", True, session=session, position=3)
+    await answer(store, ann, "a", False)  # outside the session
+    assert await store.session_attempts(session.id) == [("a", True), ("c", False), ("d", True)]
+    assert await store.session_attempts("nope") == []
+
+
 # Recording answers
 
 
@@ -207,7 +272,7 @@ async def test_failure_part_way_leaves_no_partial_answer(
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
 
-    async def broken_advance(*args: object) -> None:
+    def broken_advance(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(progress_store, "_advance", broken_advance)
@@ -216,6 +281,27 @@ async def test_failure_part_way_leaves_no_partial_answer(
     assert await count(db, "attempts") == 0
     assert await store.card_states(ann) == {}
     assert await store.get_session(session.id) == session
+
+
+async def test_a_write_meeting_a_held_lock_gets_the_friendly_busy_error(tmp_path: Path, clock: FrozenClock) -> None:
+    db = await Database.open(tmp_path / "busy.sqlite3", busy_timeout_ms=50)
+    try:
+        await migrate(db, MIGRATIONS_DIR)
+        store = ProgressStore(db, clock, Scheduler())
+        ann = await learner(store, "Ann")
+        session = await store.create_session(ann, "quiz", None, ["a"])
+        holder = sqlite3.connect(db.path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(DatabaseBusyError, match="busy right now"):
+                await answer(store, ann, "a", session=session)
+        finally:
+            holder.rollback()
+            holder.close()
+        result = await answer(store, ann, "a", session=session)  # the writer is usable again
+        assert not result.duplicate and await count(db, "attempts") == 1
+    finally:
+        await db.close()
 
 
 async def test_attempts_are_append_only(store: ProgressStore, db: Database) -> None:
