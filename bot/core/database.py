@@ -12,6 +12,14 @@ hand-off to that thread and back (tens of microseconds), so an answer written as
 statements spends most of its time queueing, not in SQLite. :meth:`Database.transaction`
 remains for multi-step work that must await between statements (migrations).
 
+Checkpoints (copying the WAL back into the database file) are the one write step that
+fsyncs under ``synchronous=NORMAL``, and SQLite runs them inside whichever COMMIT crosses
+``wal_autocheckpoint`` pages, stalling every queued writer for the length of two fsyncs. So a
+third connection runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own thread every
+``CHECKPOINT_EVERY_WRITES`` write transactions; a passive checkpoint never blocks the writer.
+The writer keeps a (larger) automatic checkpoint as a backstop, which resets the WAL when
+the background ones cannot catch up under sustained load.
+
 ``synchronous=NORMAL`` in WAL mode never corrupts the database; a power cut (not a process
 crash) can lose the last few committed transactions. That is the trade-off we accept for
 answer recording that stays in the low milliseconds.
@@ -20,6 +28,7 @@ answer recording that stays in the low milliseconds.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -33,6 +42,13 @@ from bot.core.clock import as_utc
 from bot.core.errors import DatabaseBusyError, StudyError
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY_WRITES = 100
+"""Write transactions between background checkpoints; an answer dirties about ten pages, so
+this is close to SQLite's default of checkpointing every 1000 pages."""
+WRITER_AUTOCHECKPOINT_PAGES = 10_000
+"""The writer's own automatic checkpoint (SQLite's default is 1000): the backstop that bounds
+the WAL (here to about 40 MB) when background checkpoints cannot finish under load."""
+_LOG = logging.getLogger(__name__)
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
 
@@ -57,29 +73,45 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
 class Database:
     """The bot's SQLite file: a writer for serialised transactions and a reader for queries."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(
+        self,
+        path: Path,
+        writer: aiosqlite.Connection,
+        reader: aiosqlite.Connection,
+        checkpointer: aiosqlite.Connection,
+    ):
         self.path = path
         self._writer = writer
         self._reader = reader
+        self._checkpointer = checkpointer
         self._write_lock = asyncio.Lock()
+        self._writes_since_checkpoint = 0
+        self._checkpointing: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
         """Open (creating if needed) the database file with the PRAGMAs every connection needs."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(path, busy_timeout_ms, query_only=False)
+        opened: list[aiosqlite.Connection] = []
         try:
-            reader = await _connect(path, busy_timeout_ms, query_only=True)
+            for query_only, autocheckpoint in ((False, WRITER_AUTOCHECKPOINT_PAGES), (True, 0), (False, 0)):
+                opened.append(await _connect(path, busy_timeout_ms, query_only=query_only))
+                await _run(opened[-1], f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
         except BaseException:
-            await writer.close()
+            for connection in reversed(opened):
+                await connection.close()
             raise
-        return cls(path, writer, reader)
+        writer, reader, checkpointer = opened
+        return cls(path, writer, reader, checkpointer)
 
     async def close(self) -> None:
-        """Close both connections; waits for a running write transaction to finish first."""
+        """Close every connection; waits for a running write transaction to finish first."""
         async with self._write_lock:
+            if self._checkpointing is not None:
+                await self._checkpointing
+            await self._checkpointer.close()
             await self._reader.close()
-            await self._writer.close()
+            await self._writer.close()  # the last connection out checkpoints and removes the WAL
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -92,6 +124,7 @@ class Database:
             except BaseException:
                 await _on_thread(self._writer, _rollback)
                 raise
+        self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT`` in a single thread trip.
@@ -104,7 +137,29 @@ class Database:
         :meth:`transaction`.
         """
         async with self._write_lock:
-            return await _on_thread(self._writer, _transact, work)
+            result = await _on_thread(self._writer, _transact, work)
+        self._count_write()
+        return result
+
+    def _count_write(self) -> None:
+        """Start a background checkpoint every ``CHECKPOINT_EVERY_WRITES`` committed writes."""
+        self._writes_since_checkpoint += 1
+        if self._writes_since_checkpoint >= CHECKPOINT_EVERY_WRITES and self._checkpointing is None:
+            self._writes_since_checkpoint = 0
+            self._checkpointing = asyncio.create_task(self._checkpoint())
+
+    async def _checkpoint(self) -> None:
+        """Copy committed WAL pages into the database file without blocking the writer.
+
+        A failure here loses nothing (the pages stay in the WAL, and the writer's backstop
+        checkpoint still runs), so it is logged, not raised.
+        """
+        try:
+            await _run(self._checkpointer, "PRAGMA wal_checkpoint(PASSIVE)")
+        except (sqlite3.Error, ValueError) as error:  # ValueError: closed under us
+            _LOG.warning("background WAL checkpoint failed: %s", error)
+        finally:
+            self._checkpointing = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

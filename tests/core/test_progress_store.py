@@ -5,12 +5,13 @@ import re
 import sqlite3
 import string
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.core import progress_store
+from bot.core import database, progress_store
 from bot.core.clock import FrozenClock
 from bot.core.database import Database
 from bot.core.errors import DatabaseBusyError, StudyError
@@ -300,6 +301,27 @@ async def test_a_write_meeting_a_held_lock_gets_the_friendly_busy_error(tmp_path
             holder.close()
         result = await answer(store, ann, "a", session=session)  # the writer is usable again
         assert not result.duplicate and await count(db, "attempts") == 1
+    finally:
+        await db.close()
+
+
+async def test_answers_are_checkpointed_into_the_database_file_in_the_background(
+    tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "CHECKPOINT_EVERY_WRITES", 5)
+    db = await Database.open(tmp_path / "wal.sqlite3")
+    try:
+        await migrate(db, MIGRATIONS_DIR)
+        store = ProgressStore(db, clock, Scheduler())
+        ann = await learner(store, "Ann")
+        for n in range(10):
+            await answer(store, ann, f"c{n}")
+        if db._checkpointing is not None:  # let the last background checkpoint finish
+            await db._checkpointing
+        # immutable=1 reads the main file alone, ignoring the WAL: only checkpointed pages show
+        with closing(sqlite3.connect(f"file:{db.path}?immutable=1", uri=True)) as main_file_only:
+            # the first one started after the 5th write: 2 migrations, Ann, and two answers
+            assert main_file_only.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] >= 2
     finally:
         await db.close()
 
