@@ -40,6 +40,17 @@ def write(relative: str, content: bytes) -> Breakage:
     return apply
 
 
+def read_files(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def restore_files(root: Path, saved: dict[Path, bytes]) -> None:
+    for extra in set(read_files(root)) - set(saved):
+        extra.unlink()
+    for path, data in saved.items():
+        path.write_bytes(data)
+
+
 CASES: dict[str, tuple[Breakage, str]] = {
     "yaml syntax": (edit("cards/history.yaml", "choices: [", "choices: [[ "), "cards/history.yaml"),
     "duplicate key": (edit("cards/history.yaml", "    type: choice\n", "    type: choice\n    type: short\n"),
@@ -72,7 +83,7 @@ async def test_broken_file_is_located_and_the_old_content_stays_live(
     breakage, where = CASES[case]
     before = service.content
     quiz = await service.start_quiz(TEACHER, topic="history", card_type="choice", count=1)
-    backup = {p: p.read_bytes() for p in content_dir.rglob("*") if p.is_file()}
+    backup = read_files(content_dir)
 
     breakage(content_dir)
     refused = await service.reload(TEACHER)
@@ -85,10 +96,6 @@ async def test_broken_file_is_located_and_the_old_content_stays_live(
     answered = await service.press(TEACHER, next(b.action for b in quiz.buttons if "peace treaty" in b.label))
     assert answered.title == "Correct!"
 
-    for extra in set(content_dir.rglob("*")) - set(backup):
-        if extra.is_file():
-            extra.unlink()
-    for path, data in backup.items():
-        path.write_bytes(data)
+    restore_files(content_dir, backup)
     fixed = await service.reload(TEACHER)
     assert fixed.title == "Content reloaded" and service.content is not before
