@@ -11,16 +11,11 @@ between a reply and the press that answers it.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
-import os
 import random
-import re
-import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +31,7 @@ from bot.core.content_snapshot import ContentSnapshot
 from bot.core.database import Database
 from bot.core.errors import StudyError
 from bot.core.excerpt_search import SearchHit
+from bot.core.instructor_files import check_upload_size, deck_filename, export_csv, write_atomically
 from bot.core.migrations import migrate
 from bot.core.models import Card, CardType, Citation, Term
 from bot.core.progress_store import LEADERBOARD_MIN_ATTEMPTS, AnswerInput, AnswerResult, ProgressStore, QuizSession
@@ -52,10 +48,7 @@ _RATING_STYLES = {1: ButtonStyle.DANGER, 2: ButtonStyle.SECONDARY, 3: ButtonStyl
 EXCERPTS_PER_PAGE = 3
 PROBLEMS_PER_PAGE = 10
 STATS_PER_PAGE = 10
-UPLOAD_LIMIT_BYTES = 64 * 1024
 PERIOD_DAYS = {"week": 7, "month": 30, "all": None}
-_SAFE_DECK_NAME = re.compile(r"[^a-z0-9_-]+")
-_SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 COMMAND_SCHEMA_KEY = "command_schema_hash"
 
 
@@ -265,7 +258,7 @@ class StudyService:
         cards = self.content.cards
         due = [s.card_id for s in await self.store.due_cards(learner_id, now, 500) if s.card_id in cards][:count]
         if not due:
-            next_due = await self._next_due(learner_id)
+            next_due = await self.store.next_due(learner_id)
             body = self._render("nothing_due.md.j2", next_due=when(next_due, now) if next_due else None)
             return Reply(title="Nothing to review", body=body, tone=Tone.SUCCESS)
         session = await self.store.create_session(learner_id, "review", None, due)
@@ -444,7 +437,7 @@ class StudyService:
             topic = self.content.topics.get(topic_id)
             weakest = topic.title if topic else None
         score = sum(correct for _, correct in answers)
-        next_due = await self._next_due(session.learner_id)
+        next_due = await self.store.next_due(session.learner_id)
         body = self._render(
             "summary.md.j2", notice=notice, score=score, answered=len(answers), total=len(session.card_ids),
             duration=duration((session.finished_at or now) - session.started_at), weakest=weakest,
@@ -460,9 +453,6 @@ class StudyService:
             ephemeral=not session.share,
             tone=Tone.SUCCESS,
         )
-
-    async def _next_due(self, learner_id: int) -> datetime | None:
-        return await self.store.next_due(learner_id)
 
     # Terms and excerpts
 
@@ -566,7 +556,7 @@ class StudyService:
         by_topic = await self.store.topic_progress(learner_id, snapshot.card_topics)
         rows = [TopicRow(topic.title, p.seen, p.total, p.accuracy, p.attempts, p.mastered)
                 for topic in snapshot.course.topics if (p := by_topic.get(topic.id)) is not None]
-        next_due = await self._next_due(learner_id)
+        next_due = await self.store.next_due(learner_id)
         body = self._render(
             "progress.md.j2", rows=rows, streak=await self.store.streak(learner_id, now.date()),
             due=await self.store.due_count(learner_id, now), next_due=when(next_due, now) if next_due else None,
@@ -676,18 +666,18 @@ class StudyService:
         """Per-learner progress (and optionally every answer) as CSV attachments."""
         self._require_instructor(actor, "export progress")
         stamp = f"{self._clock():%Y-%m-%d}"
-        files = [Attachment(f"progress-{stamp}.csv", _csv(await self.store.export_progress_rows(actor.scope)),
-                            "Per-learner, per-card progress")]
+        progress = await self.store.export_progress_rows(actor.scope)
+        files = [Attachment(f"progress-{stamp}.csv", export_csv(progress), "Per-learner, per-card progress")]
         if attempts:
-            files.append(Attachment(f"attempts-{stamp}.csv", _csv(await self.store.export_attempt_rows(actor.scope)),
-                                    "Every answer, oldest first"))
+            answers = await self.store.export_attempt_rows(actor.scope)
+            files.append(Attachment(f"attempts-{stamp}.csv", export_csv(answers), "Every answer, oldest first"))
         return Reply(title="Progress export", body="\n".join(f"`{f.filename}`: {f.description}" for f in files),
                      attachments=tuple(files))
 
     async def upload(self, actor: Actor, file: Upload) -> Reply:
         """Validate an uploaded deck against the live content; write it and reload only if valid."""
         self._require_instructor(actor, "upload decks")
-        name = _deck_filename(file.filename)
+        name = deck_filename(file.filename)
         check_upload_size(len(file.data))
         try:
             text = file.data.decode("utf-8")
@@ -698,7 +688,7 @@ class StudyService:
         except ContentError as exc:
             return self._problems_reply(list(exc.problems), 1, f"Deck {name} was not saved")
         target = self.library.content_dir / "cards" / name
-        await asyncio.to_thread(_write_atomically, target, text)
+        await asyncio.to_thread(write_atomically, target, text)
         reloaded = await self.reload(actor)
         return Reply(title=f"Deck {name} saved", body=reloaded.body, tone=reloaded.tone, buttons=reloaded.buttons)
 
@@ -780,13 +770,6 @@ _TYPE_NAMES = {
 }
 
 
-def check_upload_size(size: int) -> None:
-    """Refuse a deck over the size cap (front ends call this before downloading anything)."""
-    if size > UPLOAD_LIMIT_BYTES:
-        raise StudyError(f"The file is {size // 1024} KiB; decks are limited to {UPLOAD_LIMIT_BYTES // 1024} KiB.",
-                         hint="split it into several decks")
-
-
 def _shown(text: str) -> str:
     """User text quoted back in a message: shortened, Markdown and mentions defused."""
     return escape_markdown(truncate(collapse_spaces(text), 60))
@@ -799,50 +782,3 @@ def _query_for_button(query: str, source_id: str | None) -> str:
         return query
     cut = query[:budget]
     return cut[: cut.rfind(" ")] if " " in cut else cut
-
-
-def _deck_filename(filename: str) -> str:
-    """A safe ``name.yaml`` inside cards/: no folders, no dots, nothing but a-z, 0-9, - and _."""
-    stem = Path(filename.replace("\\", "/")).name
-    for suffix in (".yaml", ".yml"):
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    else:
-        raise StudyError("Decks must be .yaml files.", hint="see content/README.md for the format")
-    safe = _SAFE_DECK_NAME.sub("-", stem.lower()).strip("-_")[:60]
-    if not safe:
-        raise StudyError("The file name has no usable characters.", hint="name it like my-deck.yaml")
-    return f"{safe}.yaml"
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    """Write next to the target, flush to disk, then rename over it: never a half-written deck."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def _csv(rows: list[dict[str, object]]) -> bytes:
-    """CSV text; cells that a spreadsheet would run as a formula are prefixed with a quote."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-    return out.getvalue().encode("utf-8")
-
-
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_SPREADSHEET_FORMULA):
-        return "'" + value
-    return value

@@ -1,0 +1,70 @@
+"""Files instructors send and receive: uploaded decks (named safely, written atomically) and CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from bot.core.errors import StudyError
+
+UPLOAD_LIMIT_BYTES = 64 * 1024
+_SAFE_DECK_NAME = re.compile(r"[^a-z0-9_-]+")
+_SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_upload_size(size: int) -> None:
+    """Refuse a deck over the size cap (front ends call this before downloading anything)."""
+    if size > UPLOAD_LIMIT_BYTES:
+        raise StudyError(f"The file is {size // 1024} KiB; decks are limited to {UPLOAD_LIMIT_BYTES // 1024} KiB.",
+                         hint="split it into several decks")
+
+
+def deck_filename(filename: str) -> str:
+    """A safe ``name.yaml`` inside cards/: no folders, no dots, nothing but a-z, 0-9, - and _."""
+    stem = Path(filename.replace("\\", "/")).name
+    for suffix in (".yaml", ".yml"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    else:
+        raise StudyError("Decks must be .yaml files.", hint="see content/README.md for the format")
+    safe = _SAFE_DECK_NAME.sub("-", stem.lower()).strip("-_")[:60]
+    if not safe:
+        raise StudyError("The file name has no usable characters.", hint="name it like my-deck.yaml")
+    return f"{safe}.yaml"
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Write next to the target, flush to disk, then rename over it: never a half-written deck."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def export_csv(rows: list[dict[str, object]]) -> bytes:
+    """CSV bytes; cells a spreadsheet would run as a formula are prefixed with a quote."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _defused(value) for key, value in row.items()})
+    return out.getvalue().encode("utf-8")
+
+
+def _defused(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_SPREADSHEET_FORMULA):
+        return "'" + value
+    return value
