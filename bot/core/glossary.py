@@ -54,6 +54,10 @@ class Glossary:
             return Lookup(None, exact=False)
         if key in self._by_key:
             return Lookup(self._by_key[key], exact=True)
+        starting = {t.id: t for k, t in self._by_key.items() if k.startswith(f"{key} ")}
+        if len(starting) == 1:  # "toshiba" names only "Toshiba affair (1987)"
+            (only,) = starting.values()
+            return Lookup(only, exact=False)
         ranked = self._ranked(key, SUGGEST_SCORE)
         if ranked and ranked[0][1] >= ACCEPT_SCORE:
             return Lookup(ranked[0][0], exact=False, suggestions=tuple(t for t, _ in ranked[1:4]))

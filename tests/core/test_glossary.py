@@ -69,3 +69,18 @@ def test_a_word_without_an_entry_falls_back_to_passages() -> None:
     assert definition.lookup.term is None
     assert [hit.passage.key for hit in definition.passages] == ["paper:3"]
     assert snapshot.define("linkage").passages == ()
+
+
+@pytest.mark.parametrize(("text", "term_id"), [("northern", "northern-territories"), ("Kurile", "northern-territories")])
+def test_leading_words_of_exactly_one_name_resolve(glossary: Glossary, text: str, term_id: str) -> None:
+    found = glossary.lookup(text)
+    assert found.term is not None and found.term.id == term_id and not found.exact
+
+
+def test_leading_words_shared_by_several_names_only_suggest() -> None:
+    shared = Glossary([
+        Term("soviet-threat", "Soviet military threat", (), "d", ()),
+        Term("soviet-garrison", "Soviet garrison on the islands", (), "d", ()),
+    ])
+    assert shared.lookup("soviet").term is None
+    assert shared.lookup("soviet garrison").term is not None
