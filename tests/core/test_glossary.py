@@ -71,7 +71,8 @@ def test_a_word_without_an_entry_falls_back_to_passages() -> None:
     assert snapshot.define("linkage").passages == ()
 
 
-@pytest.mark.parametrize(("text", "term_id"), [("northern", "northern-territories"), ("Kurile", "northern-territories")])
+@pytest.mark.parametrize(("text", "term_id"), [("northern", "northern-territories"),
+                                               ("Kurile", "northern-territories")])
 def test_leading_words_of_exactly_one_name_resolve(glossary: Glossary, text: str, term_id: str) -> None:
     found = glossary.lookup(text)
     assert found.term is not None and found.term.id == term_id and not found.exact
