@@ -6,10 +6,12 @@ handler, and every write is ``BEGIN IMMEDIATE … COMMIT`` so a transaction neve
 a read lock half way (the classic source of "database is locked" under WAL).
 
 Most writes go through :meth:`Database.run_in_writer`: a plain synchronous function that runs
-against the writer's ``sqlite3`` connection, wrapped in ``BEGIN IMMEDIATE … COMMIT``, all in
-one trip to the connection's worker thread. Each ``await`` on an aiosqlite connection is a
-hand-off to that thread and back (tens of microseconds), so an answer written as eight awaited
-statements spends most of its time queueing, not in SQLite. :meth:`Database.transaction`
+against the writer's ``sqlite3`` connection, wrapped in ``BEGIN IMMEDIATE … COMMIT``, on the
+connection's worker thread. Each ``await`` on an aiosqlite connection is a hand-off to that
+thread and back (tens of microseconds), so an answer written as eight awaited statements
+spends most of its time queueing, not in SQLite. Writes that queue up while the thread is
+busy go over together in the next trip, each still its own transaction and commit, so under
+load the thread goes from one commit straight to the next. :meth:`Database.transaction`
 remains for multi-step work that must await between statements (migrations).
 
 Checkpoints (copying the WAL back into the database file) are the one write step that
@@ -48,6 +50,8 @@ this is close to SQLite's default of checkpointing every 1000 pages."""
 WRITER_AUTOCHECKPOINT_PAGES = 10_000
 """The writer's own automatic checkpoint (SQLite's default is 1000): the backstop that bounds
 the WAL (here to about 40 MB) when background checkpoints cannot finish under load."""
+_MAX_BATCH = 64
+"""At most this many queued writes per trip, so a waiting ``transaction()`` is not starved."""
 _LOG = logging.getLogger(__name__)
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
@@ -86,6 +90,8 @@ class Database:
         self._checkpointer = checkpointer
         self._write_lock = asyncio.Lock()
         self._writes_since_checkpoint = 0
+        self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._drainer: asyncio.Task[None] | None = None
         self._checkpointing: asyncio.Task[None] | None = None
 
     @classmethod
@@ -127,19 +133,58 @@ class Database:
         self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT`` in a single thread trip.
+        """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT`` on the writer's thread.
 
         ``work`` is a plain (not async) function given the writer's ``sqlite3.Connection``; it
         runs on the writer's own thread, so it must not touch the event loop, and it should
         be quick: every other write queues behind it. Its return value is returned; if it
-        raises, the transaction is rolled back and the exception propagates unchanged. Lock
+        raises, its transaction is rolled back and the exception propagates unchanged. Lock
         conflicts get the same one retry, then :class:`DatabaseBusyError`, as
-        :meth:`transaction`.
+        :meth:`transaction`. Writes run one at a time in the order they were queued; writes
+        queued while the thread is busy are handed over in one trip, each in its own
+        transaction, so one failing write never affects another. A caller cancelled before its
+        write was handed over leaves nothing written.
         """
-        async with self._write_lock:
-            result = await _on_thread(self._writer, _transact, work)
-        self._count_write()
-        return result
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queued.append((work, future))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        """Hand queued writes to the writer's thread, all that are waiting in each trip."""
+        try:
+            while self._queued:
+                batch = [(work, future) for work, future in self._queued[:_MAX_BATCH] if not future.cancelled()]
+                del self._queued[:_MAX_BATCH]
+                if batch:
+                    await self._run_batch(batch)
+        finally:
+            self._drainer = None
+            for _, future in self._queued:  # left over only if this task was cancelled
+                future.cancel()
+            self._queued.clear()
+
+    async def _run_batch(self, batch: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]]) -> None:
+        """Run a batch in one trip and settle each caller's future with its own outcome."""
+        try:
+            async with self._write_lock:
+                outcomes = await _on_thread(self._writer, _transact_each, [work for work, _ in batch])
+        except Exception as error:  # e.g. the connection was closed: every write in the batch failed
+            outcomes = [(False, error)] * len(batch)
+        except BaseException:  # cancelled, or the interpreter is stopping: no caller will get an answer
+            for _, future in batch:
+                future.cancel()
+            raise
+        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+            if ok:
+                self._count_write()
+            if future.cancelled():
+                continue
+            if ok:
+                future.set_result(value)
+            else:
+                future.set_exception(value)
 
     def _count_write(self) -> None:
         """Start a background checkpoint every ``CHECKPOINT_EVERY_WRITES`` committed writes."""
@@ -238,6 +283,19 @@ def _transact(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T])
         _rollback(conn)
         raise
     return result
+
+
+def _transact_each(
+    conn: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
+    """Run each work in its own transaction; return ``(True, result)`` or ``(False, error)`` for each."""
+    outcomes: list[tuple[bool, Any]] = []
+    for work in works:
+        try:
+            outcomes.append((True, _transact(conn, work)))
+        except Exception as error:  # handed back to the loop and raised for that caller alone
+            outcomes.append((False, error))
+    return outcomes
 
 
 def _execute_retrying(conn: sqlite3.Connection, statement: str) -> None:

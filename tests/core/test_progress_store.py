@@ -326,6 +326,40 @@ async def test_answers_are_checkpointed_into_the_database_file_in_the_background
         await db.close()
 
 
+async def test_a_failing_answer_among_concurrent_ones_fails_alone(store: ProgressStore, db: Database) -> None:
+    ann, bob, cy = await learner(store, "Ann"), await learner(store, "Bob"), await learner(store, "Cy")
+    sessions = [await store.create_session(who, "quiz", None, ["a", "b"]) for who in (ann, bob, cy)]
+    outcomes = await asyncio.gather(
+        answer(store, ann, "a", session=sessions[0], position=0),
+        answer(store, bob, "b", session=sessions[1], position=1),  # not Bob's turn yet
+        answer(store, cy, "a", session=sessions[2], position=0),
+        answer(store, ann, "a", session=sessions[2], position=0),  # Cy's quiz
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[0], AnswerResult) and not outcomes[0].duplicate
+    assert isinstance(outcomes[1], StudyError) and "no longer the current one" in str(outcomes[1])
+    assert isinstance(outcomes[2], AnswerResult) and not outcomes[2].duplicate
+    assert isinstance(outcomes[3], StudyError) and "someone else" in str(outcomes[3])
+    assert await count(db, "attempts") == 2
+    assert await store.get_session(sessions[1].id) == sessions[1]
+
+
+async def test_an_answer_cancelled_before_it_reaches_the_writer_writes_nothing(
+    store: ProgressStore, db: Database
+) -> None:
+    ann = await learner(store, "Ann")
+    session = await store.create_session(ann, "quiz", None, ["a", "b"])
+    pending = asyncio.create_task(answer(store, ann, "a", session=session, position=0))
+    await asyncio.sleep(0)  # the answer is queued; the writer has not taken it yet
+    pending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await pending
+    assert await count(db, "attempts") == 0
+    assert await store.get_session(session.id) == session
+    result = await answer(store, ann, "a", session=session, position=0)
+    assert not result.duplicate and await count(db, "attempts") == 1
+
+
 async def test_attempts_are_append_only(store: ProgressStore, db: Database) -> None:
     await answer(store, await learner(store, "Ann"), "a")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
