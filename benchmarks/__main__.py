@@ -1,0 +1,214 @@
+"""``python -m benchmarks``: run every measurement of issue 7 once and print the table.
+
+In order, each repeated ``--repeats`` times and reported as the median:
+
+1. the limit — a raw aiosqlite insert-and-commit loop (``benchmarks.raw_insert``);
+2. answering under load — the progress store alone and the whole study service, N learners
+   flat out, then the service with learners pausing to think (``benchmarks.answering``);
+3. excerpt search and define on the shipped content and on a generated corpus 100x its size,
+   against a bare FTS5 query (``benchmarks.search``, ``benchmarks.corpus``);
+4. cold start of each corpus in a fresh process, with its peak RSS (``benchmarks.cold_start``).
+
+Raw, store and service runs are interleaved so drift in the machine affects all alike.
+Progress goes to stderr; the table and the one-line summary go to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.answering import AnswerRun, service_run, store_run
+from benchmarks.cold_start import ColdStart, cold_start, peak_rss_mib
+from benchmarks.corpus import generate_corpus
+from benchmarks.raw_insert import raw_answers_per_second
+from benchmarks.report import Row, section
+from benchmarks.search import LookupFigures, measure_lookups
+from benchmarks.stats import Latency
+from bot.core.content_loader import load_content
+from bot.core.template_samples import template_samples
+from bot.settings import DEFAULT_CONTENT_DIR
+
+P99_ANSWER_MS = 10.0
+THROUGHPUT_SHARE = 0.5
+SEARCH_P99_MS = 5.0
+COLD_START_S = 1.0
+PEAK_RSS_MB = 150.0
+MIB = 1024 * 1024 / 1e6  # MB per MiB
+
+
+def _progress(message: str) -> None:
+    """Say what is running, on stderr, so a slow step is not a silent one."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=500, help="simulated learners at once (default 500)")
+    parser.add_argument("--cards", type=int, default=20, help="cards per quiz (default 20)")
+    parser.add_argument("--repeats", type=int, default=3, help="repeats of each measurement (default 3)")
+    parser.add_argument("--raw-rows", type=int, default=5000, help="rows per raw insert run (default 5000)")
+    parser.add_argument(
+        "--think", type=float, default=1.0,
+        help="paced run: seconds a learner thinks before answering (0.5-1.5x this) and before Next "
+             "(0.1-0.3x); 0 skips the paced run (default 1.0)",
+    )
+    parser.add_argument("--paced-repeats", type=int, default=1, help="repeats of the paced run (default 1)")
+    parser.add_argument("--factor", type=int, default=100, help="size of the generated corpus (default 100x)")
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR, help="the shipped content folder")
+    return parser.parse_args(argv)
+
+
+def _answering(args: argparse.Namespace, tmp: Path) -> tuple[float, list[AnswerRun], list[AnswerRun], list[AnswerRun]]:
+    """Run (1) and (2): raw loop, store flat out, service flat out (interleaved), then paced."""
+    raw: list[float] = []
+    store: list[AnswerRun] = []
+    service: list[AnswerRun] = []
+    for repeat in range(args.repeats):
+        _progress(f"raw insert loop, {args.raw_rows:,} rows (repeat {repeat + 1}/{args.repeats})")
+        raw.append(asyncio.run(raw_answers_per_second(tmp / f"raw-{repeat}.sqlite3", args.raw_rows)))
+        _progress(f"progress store, {args.learners} learners x {args.cards} answers flat out")
+        store.append(asyncio.run(store_run(tmp / f"store-{repeat}.sqlite3", args.learners, args.cards)))
+        _progress(f"study service, {args.learners} learners x {args.cards} cards flat out")
+        service.append(asyncio.run(
+            service_run(tmp / f"service-{repeat}.sqlite3", args.content, args.learners, args.cards, seed=repeat)
+        ))
+    paced: list[AnswerRun] = []
+    if args.think > 0:
+        for repeat in range(args.paced_repeats):
+            _progress(f"study service, {args.learners} learners thinking ~{args.think:g} s per card")
+            paced.append(asyncio.run(service_run(
+                tmp / f"paced-{repeat}.sqlite3", args.content, args.learners, args.cards,
+                think=args.think, seed=100 + repeat,
+            )))
+    return statistics.median(raw), store, service, paced
+
+
+def _rate(runs: list[AnswerRun]) -> float:
+    return statistics.median(r.answers_per_second for r in runs)
+
+
+def _latency(runs: list[AnswerRun]) -> Latency:
+    return Latency.median_of([r.latency for r in runs])
+
+
+def _lookups(args: argparse.Namespace, tmp: Path) -> tuple[LookupFigures, LookupFigures, Path]:
+    """Run (3) on both corpora; return the generated corpus's folder too."""
+    _progress("excerpt search and define on the shipped content")
+    shipped = measure_lookups(load_content(args.content, template_samples), args.repeats)
+    _progress(f"generating and loading a corpus {args.factor}x the shipped content")
+    big_dir = generate_corpus(args.content, tmp / f"corpus-{args.factor}x", args.factor)
+    big = measure_lookups(load_content(big_dir, template_samples), args.repeats)
+    return shipped, big, big_dir
+
+
+def _cold_starts(content_dir: Path, tmp: Path, label: str, repeats: int) -> list[ColdStart]:
+    _progress(f"cold start, {label} ({repeats} fresh processes)")
+    return [cold_start(content_dir, tmp / f"cold-{label}-{n}.sqlite3") for n in range(repeats)]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run everything, print the table and the summary line."""
+    args = _parse(argv)
+    args.content = args.content.resolve()
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="studybot-bench-") as scratch:
+        tmp = Path(scratch)
+        raw, store, service, paced = _answering(args, tmp)
+        load_rss = peak_rss_mib() * MIB  # the bot's own process after the load runs, before any corpus is loaded
+        shipped, big, big_dir = _lookups(args, tmp)
+        cold_shipped = _cold_starts(args.content, tmp, "shipped", args.repeats)
+        cold_big = _cold_starts(big_dir, tmp, f"{args.factor}x", args.repeats)
+    elapsed = time.perf_counter() - began
+
+    n = args.learners
+    store_rate, service_rate = _rate(store), _rate(service)
+    service_ratio = service_rate / raw
+    paced_latency = _latency(paced) if paced else None
+    open_s = statistics.median(c.open_seconds for c in cold_shipped)
+    import_s = statistics.median(c.import_seconds for c in cold_shipped)
+    shipped_rss = max(c.peak_rss_mib for c in cold_shipped) * MIB
+    big_rss = max(c.peak_rss_mib for c in cold_big) * MIB
+    errors = sum(r.errors for r in [*service, *paced])
+
+    rows = [
+        section("(1) the limit"),
+        Row("raw aiosqlite INSERT + COMMIT per row", report.rate(raw)),
+        section(f"(2) answering: {n} learners x {args.cards} cards at once"),
+        Row("progress store alone, flat out", report.rate(store_rate)),
+        Row("  ratio to raw", f"{store_rate / raw:.2f}x", f">= {THROUGHPUT_SHARE:g}x raw",
+            store_rate / raw >= THROUGHPUT_SHARE),
+        Row("  latency (queued behind the others)", report.latency(_latency(store))),
+        Row("study service, flat out (answer + Next)", report.rate(service_rate)),
+        Row("  ratio to raw", f"{service_ratio:.2f}x", f">= {THROUGHPUT_SHARE:g}x raw",
+            service_ratio >= THROUGHPUT_SHARE),
+        Row("  latency (queued behind the others)", report.latency(_latency(service))),
+    ]
+    if paced_latency is not None:
+        paced_rate = _rate(paced)
+        rows += [
+            Row(f"study service, paced (~{args.think * 1.2:g} s per card)", report.rate(paced_rate)),
+            Row("  answer latency", report.latency(paced_latency), f"p99 <= {P99_ANSWER_MS:g} ms",
+                paced_latency.p99 <= P99_ANSWER_MS),
+        ]
+    rows += [
+        Row("  peak RSS of this process after the load", f"{load_rss:.0f} MB", f"<= {PEAK_RSS_MB:g} MB",
+            load_rss <= PEAK_RSS_MB),
+    ]
+    if errors:
+        rows.append(Row("  learners stopped by an error", str(errors), "0", False))
+    for figures, label, has_target in ((shipped, "shipped", False), (big, f"{args.factor}x", True)):
+        rows += [
+            section(f"(3) lookups, {label} corpus ({figures.passages:,} passages)"),
+            Row("  excerpt search", report.short_latency(figures.search),
+                f"p99 <= {SEARCH_P99_MS:g} ms" if has_target else "",
+                figures.search.p99 <= SEARCH_P99_MS if has_target else None),
+            Row("  bare FTS5 bm25 query", report.short_latency(figures.bare)),
+            Row("  search / bare", f"{figures.ratio_p50:.1f}x at p50, {figures.ratio_p99:.1f}x at p99"),
+            Row("  define", report.short_latency(figures.define)),
+        ]
+    rows += [
+        section("(4) cold start: migrate + load + validate + index, fresh process"),
+        Row("  shipped content", f"{open_s:.2f} s (+{import_s:.2f} s imports)", f"<= {COLD_START_S:g} s",
+            open_s <= COLD_START_S),
+        Row("  shipped content, peak RSS", f"{shipped_rss:.0f} MB", f"<= {PEAK_RSS_MB:g} MB",
+            shipped_rss <= PEAK_RSS_MB),
+        Row(f"  {args.factor}x corpus", f"{statistics.median(c.open_seconds for c in cold_big):.2f} s"
+            f" (+{statistics.median(c.import_seconds for c in cold_big):.2f} s imports)"),
+        Row(f"  {args.factor}x corpus, peak RSS", f"{big_rss:.0f} MB"),
+    ]
+    print(report.render(rows))
+    judged = [r for r in rows if r.met is not None]
+    missed = [r for r in judged if not r.met]
+    summary = (
+        f"bench: {len(judged) - len(missed)}/{len(judged)} targets met"
+        + (f" (not met: {'; '.join(_name(r, rows) for r in missed)})" if missed else "")
+        + f" | raw {raw:,.0f}/s, store {store_rate:,.0f}/s, service {service_rate:,.0f}/s ({service_ratio:.2f}x raw)"
+        + (f", paced p99 {paced_latency.p99:.1f} ms" if paced_latency else "")
+        + f", search p99 {big.search.p99:.2f} ms ({args.factor}x), cold start {open_s:.2f} s,"
+        + f" peak RSS {max(load_rss, shipped_rss):.0f} MB | {args.learners} learners, {args.repeats} repeats,"
+        + f" {elapsed:.0f} s"
+    )
+    print()
+    print(summary)
+    return 0
+
+
+def _name(row: Row, rows: list[Row]) -> str:
+    """Name a row for the summary, prefixing an indented row with the line it belongs to."""
+    if not row.measure.startswith("  "):
+        return row.measure
+    index = rows.index(row)
+    parent = next(r.measure for r in reversed(rows[:index]) if not r.measure.startswith("  "))
+    return f"{parent.split(',')[0].strip()}: {row.measure.strip()} {row.result}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

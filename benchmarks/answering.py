@@ -1,0 +1,165 @@
+"""Answer recording under load: N learners each taking a 20-card quiz at the same time.
+
+Two ways in:
+
+* **store** — ``ProgressStore.record_answer`` called directly (sessions created up front):
+  the cost of the transaction alone.
+* **service** — the whole path a Discord click takes through ``StudyService``: start a quiz,
+  then for each card press an answer button (or submit a short answer, or show a flashcard
+  and rate it), then press *Next*. Each learner is an asyncio task, as each interaction is in
+  the bot. The timed "answer" is the press or submit that records the attempt, end to end
+  (session and learner reads, the write, rendering the reply).
+
+Either runs **flat out** (no pause between clicks: measures throughput; latency is then mostly
+queueing behind the other N-1 learners) or **paced** (each learner thinks before each click:
+measures the latency one learner sees while N others keep the bot busy).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.stats import Latency
+from bot.core import actions
+from bot.core.actions import Verb
+from bot.core.clock import system_clock
+from bot.core.database import Database
+from bot.core.errors import StudyError
+from bot.core.migrations import migrate
+from bot.core.progress_store import AnswerInput, ProgressStore
+from bot.core.replies import Reply
+from bot.core.scheduler import Scheduler
+from bot.core.study_service import Actor, StudyService
+from bot.settings import MIGRATIONS_DIR
+
+SCOPE = "guild:benchmark"
+
+
+@dataclass
+class AnswerRun:
+    """What one run measured: answer latencies, other interactions' latencies, wall time."""
+
+    answers: list[float] = field(default_factory=list)
+    others: list[float] = field(default_factory=list)
+    errors: int = 0
+    wall: float = 0.0
+
+    @property
+    def answers_per_second(self) -> float:
+        """Answers recorded per second of wall time, setup excluded."""
+        return len(self.answers) / self.wall if self.wall else 0.0
+
+    @property
+    def latency(self) -> Latency:
+        """Percentiles of the answer latencies."""
+        return Latency.of(self.answers)
+
+
+async def store_run(path: Path, learners: int, cards: int) -> AnswerRun:
+    """Record ``learners`` x ``cards`` answers flat out through ``ProgressStore`` alone."""
+    db = await Database.open(path)
+    run = AnswerRun()
+    try:
+        await migrate(db, MIGRATIONS_DIR)
+        store = ProgressStore(db, system_clock, Scheduler())
+        deck = [f"card-{n}" for n in range(cards)]
+        ids = [await store.upsert_learner(SCOPE, str(n), f"Learner {n}") for n in range(learners)]
+        sessions = [await store.create_session(learner_id, "quiz", None, deck) for learner_id in ids]
+
+        async def learner(learner_id: int, session_id: str) -> None:
+            for position, card_id in enumerate(deck):
+                correct = (learner_id + position) % 3 != 0
+                started = time.perf_counter()
+                await store.record_answer(
+                    AnswerInput(learner_id, card_id, "0123456789abcdef", "an answer", correct,
+                                3 if correct else 1, 1500, session_id, position)
+                )
+                run.answers.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(learner(i, s.id) for i, s in zip(ids, sessions, strict=True)))
+        run.wall = time.perf_counter() - started
+    finally:
+        await db.close()
+    return run
+
+
+def _verbs(reply: Reply) -> dict[Verb, list[str]]:
+    """Group a reply's button action ids by verb."""
+    grouped: dict[Verb, list[str]] = {}
+    for button in reply.buttons:
+        grouped.setdefault(actions.decode(button.action).verb, []).append(button.action)
+    return grouped
+
+
+async def _take_quiz(
+    service: StudyService, actor: Actor, cards: int, run: AnswerRun, rng: random.Random, think: float
+) -> None:
+    """One learner: start a quiz and answer every card, pausing ``think``-scaled times if > 0."""
+
+    async def pause(low: float, high: float) -> None:
+        if think > 0:
+            await asyncio.sleep(rng.uniform(low, high) * think)
+
+    async def timed(into: list[float], call: object) -> Reply:
+        started = time.perf_counter()
+        reply: Reply = await call  # type: ignore[misc]
+        into.append(time.perf_counter() - started)
+        return reply
+
+    await pause(0.0, 1.0)  # learners arrive spread over the first think time, not all at once
+    reply = await timed(run.others, service.start_quiz(actor, count=cards))
+    while True:
+        verbs = _verbs(reply)
+        await pause(0.5, 1.5)  # read the card and answer
+        if reply.prompt is not None:
+            text = rng.choice(["no idea", "1956", "the Northern Territories"])
+            reply = await timed(run.answers, service.submit(actor, reply.prompt.action, text))
+        elif Verb.ANSWER in verbs:
+            reply = await timed(run.answers, service.press(actor, rng.choice(verbs[Verb.ANSWER])))
+        elif Verb.SHOW in verbs:
+            rated = _verbs(await timed(run.others, service.press(actor, verbs[Verb.SHOW][0])))
+            await pause(0.2, 0.6)
+            reply = await timed(run.answers, service.press(actor, rng.choice(rated[Verb.RATE])))
+            continue  # rating goes straight on to the next card (or the summary)
+        else:
+            return  # the summary: no card left
+        next_button = _verbs(reply).get(Verb.NEXT)
+        if not next_button:
+            raise StudyError(f"unexpected reply after an answer: {reply.title}")
+        await pause(0.1, 0.3)
+        reply = await timed(run.others, service.press(actor, next_button[0]))
+
+
+async def service_run(
+    path: Path, content_dir: Path, learners: int, cards: int, *, think: float = 0.0, seed: int = 0
+) -> AnswerRun:
+    """Have ``learners`` take a ``cards``-card quiz at once through ``StudyService``.
+
+    ``think`` scales each learner's pauses (seconds; about 1.2 x ``think`` per card); 0 is
+    flat out.
+    """
+    service = await StudyService.open(
+        db_path=path, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR, rng=random.Random(seed)
+    )
+    run = AnswerRun()
+    rng = random.Random(seed)
+
+    async def learner(n: int) -> None:
+        actor = Actor(SCOPE, str(n), f"Learner {n}")
+        try:
+            await _take_quiz(service, actor, cards, run, random.Random(rng.random()), think)
+        except StudyError:
+            run.errors += 1
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(learner(n) for n in range(learners)))
+        run.wall = time.perf_counter() - started
+    finally:
+        await service.close()
+    return run

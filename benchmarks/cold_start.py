@@ -1,0 +1,75 @@
+"""Cold start in a fresh process: migrate a new database, load, validate and index the content.
+
+Run as ``python -m benchmarks.cold_start CONTENT_DIR DB_PATH``; prints one JSON line with the
+seconds spent importing the bot, the seconds ``StudyService.open`` took (migrate + load +
+validate + index + card-version sync) and the process's peak RSS in MiB. A process of its
+own per start keeps each corpus's peak RSS separate and every cache cold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """One cold start: import time, open time (both seconds) and peak RSS (MiB)."""
+
+    import_seconds: float
+    open_seconds: float
+    peak_rss_mib: float
+
+
+def cold_start(content_dir: Path, db_path: Path) -> ColdStart:
+    """Start the service on ``content_dir`` with a new database in a child process."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks.cold_start", str(content_dir), str(db_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"cold start failed:\n{completed.stderr[-2000:]}")
+    figures = json.loads(completed.stdout.strip().splitlines()[-1])
+    return ColdStart(figures["import_seconds"], figures["open_seconds"], figures["peak_rss_mib"])
+
+
+def _child(content_dir: Path, db_path: Path) -> None:
+    """Measure this process's own cold start and print it as JSON."""
+    started = time.perf_counter()
+    from bot.core.study_service import StudyService
+    from bot.settings import MIGRATIONS_DIR
+
+    imported = time.perf_counter()
+
+    async def start_and_stop() -> None:
+        service = await StudyService.open(db_path=db_path, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR)
+        await service.close()
+
+    asyncio.run(start_and_stop())
+    opened = time.perf_counter()
+    print(json.dumps({
+        "import_seconds": imported - started,
+        "open_seconds": opened - imported,
+        "peak_rss_mib": peak_rss_mib(),
+    }))
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far, in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
+
+
+if __name__ == "__main__":
+    _child(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,0 +1,113 @@
+"""Excerpt search and define lookups, against a bare FTS5 bm25 query on the same index.
+
+The query mix is drawn from the content itself (so it follows content edits): glossary terms
+and aliases, two-word phrases and single words from the passages, misspelled words (the
+"did you mean" path) and words that match nothing. ``ExcerptIndex.search`` is timed as the
+bot calls it for a first page; the bare query is the one ranked ``MATCH`` it builds on,
+``SELECT … ORDER BY bm25 LIMIT 3`` on the index's own connection, with no count, snippet,
+fallback or suggestion.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from benchmarks.stats import Latency
+from bot.core.content_snapshot import ContentSnapshot
+from bot.core.excerpt_search import _match_expression, normalise_query
+
+_WORD = re.compile(r"[A-Za-z]{5,}")
+_BARE = "SELECT passage_key, bm25(passages) AS score FROM passages WHERE passages MATCH ? ORDER BY score LIMIT 3"
+
+
+@dataclass(frozen=True)
+class LookupFigures:
+    """Medians over repeats of one corpus's search, bare FTS5 and define latencies."""
+
+    passages: int
+    search: Latency
+    bare: Latency
+    define: Latency
+
+    @property
+    def ratio_p50(self) -> float:
+        """How many times slower the bot's search is than the bare query, at the median."""
+        return self.search.p50 / self.bare.p50 if self.bare.p50 else float("nan")
+
+    @property
+    def ratio_p99(self) -> float:
+        """The same at the 99th percentile."""
+        return self.search.p99 / self.bare.p99 if self.bare.p99 else float("nan")
+
+
+def _misspell(word: str, rng: random.Random) -> str:
+    """Drop one inner letter: "perestroika" -> "perestoika"."""
+    cut = rng.randrange(1, len(word) - 1)
+    return word[:cut] + word[cut + 1 :]
+
+
+def search_queries(snapshot: ContentSnapshot, rng: random.Random, count: int = 120) -> list[str]:
+    """A fixed mix of excerpt queries drawn from the content."""
+    words = sorted({w for p in snapshot.passages for w in _WORD.findall(p.text)})
+    paragraphs = [p.text for p in snapshot.passages]
+    phrases = []
+    for _ in range(count // 3):
+        tokens = _WORD.findall(rng.choice(paragraphs))
+        if len(tokens) >= 2:
+            start = rng.randrange(len(tokens) - 1)
+            phrases.append(f"{tokens[start]} {tokens[start + 1]}")
+    singles = rng.sample(words, min(len(words), count // 3))
+    misspelled = [_misspell(w, rng) for w in rng.sample(words, min(len(words), count // 6))]
+    nothing = [f"zq{rng.randrange(10**6)}x" for _ in range(count // 12)]
+    terms = [t.term for t in rng.sample(list(snapshot.glossary.terms.values()), min(len(snapshot.glossary), 10))]
+    return phrases + singles + misspelled + nothing + terms
+
+
+def define_queries(snapshot: ContentSnapshot, rng: random.Random) -> list[str]:
+    """Glossary names and aliases (exact), misspelled names (fuzzy) and misses (search fallback)."""
+    terms = list(snapshot.glossary.terms.values())
+    names = [t.term for t in terms] + [alias for t in terms for alias in t.aliases]
+    fuzzy = [_misspell(name, rng) for name in rng.sample(names, min(len(names), 30)) if len(name) > 4]
+    misses = ["Toshiba submarine propellor", "Siberian pipeline", "Vladivostok speech", "zqxv"]
+    return names + fuzzy + misses
+
+
+def _timed(calls: Sequence[Callable[[], object]]) -> list[float]:
+    """Call each once and return the durations in seconds."""
+    durations = []
+    for call in calls:
+        started = time.perf_counter()
+        call()
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0) -> LookupFigures:
+    """Time search, bare FTS5 and define over the query mix, ``repeats`` passes after a warm-up."""
+    rng = random.Random(seed)
+    searches = search_queries(snapshot, rng)
+    defines = define_queries(snapshot, rng)
+    index = snapshot.index
+    connection = index._db  # the index's own in-memory FTS5 database
+    expressions = [_match_expression(q, any_word=False) for q in (normalise_query(s)[0] for s in searches) if q]
+
+    search_calls = [lambda q=q: index.search(q) for q in searches]
+    bare_calls = [lambda e=e: connection.execute(_BARE, (e,)).fetchall() for e in expressions]
+    define_calls = [lambda q=q: snapshot.define(q) for q in defines]
+    for calls in (search_calls, bare_calls, define_calls):
+        _timed(calls)  # warm caches, compile statements
+    runs: dict[str, list[Latency]] = {"search": [], "bare": [], "define": []}
+    for _ in range(repeats):
+        runs["search"].append(Latency.of(_timed(search_calls)))
+        runs["bare"].append(Latency.of(_timed(bare_calls)))
+        runs["define"].append(Latency.of(_timed(define_calls)))
+    return LookupFigures(
+        passages=len(snapshot.passages),
+        search=Latency.median_of(runs["search"]),
+        bare=Latency.median_of(runs["bare"]),
+        define=Latency.median_of(runs["define"]),
+    )
