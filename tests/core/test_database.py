@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -119,3 +121,88 @@ def test_naive_times_are_refused() -> None:
 @given(st.datetimes(timezones=st.just(UTC)), st.datetimes(timezones=st.just(UTC)))
 def test_text_order_is_time_order(first: datetime, second: datetime) -> None:
     assert (to_db_time(first) < to_db_time(second)) == (first < second)
+
+
+# Writes handed to the writer's thread (run_in_writer)
+
+
+def _insert(value: int, *, then_fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+    def work(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO t VALUES (?)", (value,))
+        if then_fail:
+            raise RuntimeError(f"boom after {value}")
+        return threading.get_ident()
+
+    return work
+
+
+async def _values(db: Database) -> list[int]:
+    async with db.read() as conn:
+        return [row[0] for row in await conn.execute_fetchall("SELECT x FROM t ORDER BY rowid")]
+
+
+async def _commits_during(db: Database, block: Awaitable[object]) -> tuple[object, int]:
+    statements: list[str] = []
+    async with db.transaction() as writer:
+        await writer.set_trace_callback(statements.append)
+    try:
+        outcome = await block
+    finally:
+        async with db.transaction() as writer:
+            await writer.set_trace_callback(None)
+    return outcome, sum(sql == "COMMIT" for sql in statements) - 1  # the first one ended the tracing block
+
+
+async def test_a_write_runs_on_the_writers_thread_and_commits(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+    thread = await db.run_in_writer(_insert(1))
+    assert thread != threading.get_ident()
+    assert await _values(db) == [1]
+
+
+async def test_queued_writes_commit_together_in_order_and_a_failing_one_is_undone_alone(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+    block = asyncio.gather(
+        *(db.run_in_writer(_insert(n, then_fail=n == 3)) for n in range(1, 6)), return_exceptions=True
+    )
+    outcomes, commits = await _commits_during(db, block)
+    assert isinstance(outcomes, list) and [type(o) for o in outcomes] == [int, int, RuntimeError, int, int]
+    assert commits == 1
+    assert await _values(db) == [1, 2, 4, 5]
+
+
+async def test_a_write_that_ends_the_transaction_takes_the_earlier_ones_with_it(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+
+    def abort(conn: sqlite3.Connection) -> None:  # stands in for an I/O error SQLite rolls back on
+        conn.execute("ROLLBACK")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    outcomes = await asyncio.gather(
+        db.run_in_writer(_insert(1)), db.run_in_writer(abort), db.run_in_writer(_insert(3)), return_exceptions=True
+    )
+    assert [type(o) for o in outcomes] == [sqlite3.OperationalError, sqlite3.OperationalError, int]
+    assert await _values(db) == [3]
+
+
+async def test_queued_writes_meeting_a_held_lock_all_fail_and_none_is_kept(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "db.sqlite3", busy_timeout_ms=50)
+    try:
+        async with database.transaction() as conn:
+            await conn.execute("CREATE TABLE t (x INTEGER)")
+        holder = _hold_write_lock(database.path)
+        try:
+            outcomes = await asyncio.gather(*(database.run_in_writer(_insert(n)) for n in range(3)),
+                                            return_exceptions=True)
+        finally:
+            holder.rollback()
+            holder.close()
+        assert all(isinstance(o, DatabaseBusyError) for o in outcomes)
+        assert await _values(database) == []
+        await database.run_in_writer(_insert(7))
+        assert await _values(database) == [7]
+    finally:
+        await database.close()
