@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class AnswerRun:
     others: list[float] = field(default_factory=list)
     errors: int = 0
     wall: float = 0.0
+    loop_cpu: float = 0.0
+    process_cpu: float = 0.0
 
     @property
     def answers_per_second(self) -> float:
@@ -57,6 +60,30 @@ class AnswerRun:
     def latency(self) -> Latency:
         """Percentiles of the answer latencies."""
         return Latency.of(self.answers)
+
+    @property
+    def cpu_per_answer_ms(self) -> tuple[float, float]:
+        """CPU milliseconds per answer: on the event loop's thread, and on every other thread."""
+        count = len(self.answers) or 1
+        return self.loop_cpu / count * 1000, (self.process_cpu - self.loop_cpu) / count * 1000
+
+
+class _CpuClock:
+    """CPU time of the calling (event loop) thread and of the whole process, from one start."""
+
+    def __init__(self) -> None:
+        self._loop = time.thread_time()
+        self._process = self._process_now()
+
+    @staticmethod
+    def _process_now() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def stop(self, run: AnswerRun) -> None:
+        """Record the CPU used since the start in ``run``."""
+        run.loop_cpu = time.thread_time() - self._loop
+        run.process_cpu = self._process_now() - self._process
 
 
 async def store_run(path: Path, learners: int, cards: int) -> AnswerRun:
@@ -80,9 +107,10 @@ async def store_run(path: Path, learners: int, cards: int) -> AnswerRun:
                 )
                 run.answers.append(time.perf_counter() - started)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _CpuClock()
         await asyncio.gather(*(learner(i, s.id) for i, s in zip(ids, sessions, strict=True)))
         run.wall = time.perf_counter() - started
+        cpu.stop(run)
     finally:
         await db.close()
     return run
@@ -157,9 +185,10 @@ async def service_run(
             run.errors += 1
 
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _CpuClock()
         await asyncio.gather(*(learner(n) for n in range(learners)))
         run.wall = time.perf_counter() - started
+        cpu.stop(run)
     finally:
         await service.close()
     return run

@@ -66,7 +66,18 @@ def _child(content_dir: Path, db_path: Path) -> None:
 
 
 def peak_rss_mib() -> float:
-    """This process's peak resident set size so far, in MiB."""
+    """This process's peak resident set size so far, in MiB.
+
+    On Linux this is ``VmHWM`` from ``/proc/self/status``: ``ru_maxrss`` of a freshly started
+    child can still report the parent's size (the fork it was exec'd from), which would give
+    every cold start the benchmark process's own peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KiB elsewhere
 

@@ -15,6 +15,8 @@ class Row:
     result: str
     target: str = ""
     met: bool | None = None
+    brief: str = ""
+    """How the summary line names a judged row, e.g. "service throughput"."""
 
     @property
     def verdict(self) -> str:
@@ -22,6 +24,11 @@ class Row:
         if self.met is None:
             return ""
         return "met" if self.met else "NOT MET"
+
+
+def judged(brief: str, measure: str, result: str, target: str, met: bool) -> Row:
+    """A row with a DESIGN §8 target."""
+    return Row(measure, result, target, met, brief)
 
 
 def section(title: str) -> Row:
@@ -44,6 +51,16 @@ def short_latency(value: Latency) -> str:
     return f"p50 {value.p50:.3f} / p99 {value.p99:.3f} ms"
 
 
+def summary_line(rows: list[Row], figures: str) -> str:
+    """One line: how many targets were met, which were not, then the headline figures."""
+    judged_rows = [r for r in rows if r.met is not None]
+    missed = [r for r in judged_rows if not r.met]
+    verdict = f"bench: {len(judged_rows) - len(missed)}/{len(judged_rows)} DESIGN §8 targets met"
+    if missed:
+        verdict += "; NOT MET: " + ", ".join(f"{r.brief} {r.result} (target {r.target})" for r in missed)
+    return f"{verdict} | {figures}"
+
+
 def render(rows: list[Row]) -> str:
     """Lay the rows out as a fixed-width table."""
     headers = Row("Measurement", "Result", "Target (DESIGN §8)")
@@ -64,3 +81,8 @@ def render(rows: list[Row]) -> str:
         if index == 0:
             lines.append("-" * len(lines[0].ljust(sum(widths) + 6 + len("Verdict"))))
     return "\n".join(lines)
+
+
+def clip(text: str, width: int) -> str:
+    """Shorten text to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"

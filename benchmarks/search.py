@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ class LookupFigures:
     search: Latency
     bare: Latency
     define: Latency
+    slowest: tuple[tuple[str, float, int], ...] = ()
+    """The slowest searches: (query, median milliseconds, passages matched)."""
 
     @property
     def ratio_p50(self) -> float:
@@ -101,13 +104,19 @@ def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0) -> L
     for calls in (search_calls, bare_calls, define_calls):
         _timed(calls)  # warm caches, compile statements
     runs: dict[str, list[Latency]] = {"search": [], "bare": [], "define": []}
+    per_query: list[list[float]] = [[] for _ in searches]
     for _ in range(repeats):
-        runs["search"].append(Latency.of(_timed(search_calls)))
+        durations = _timed(search_calls)
+        for times, duration in zip(per_query, durations, strict=True):
+            times.append(duration)
+        runs["search"].append(Latency.of(durations))
         runs["bare"].append(Latency.of(_timed(bare_calls)))
         runs["define"].append(Latency.of(_timed(define_calls)))
+    typical = sorted(((statistics.median(t) * 1000, q) for q, t in zip(searches, per_query, strict=True)), reverse=True)
     return LookupFigures(
         passages=len(snapshot.passages),
         search=Latency.median_of(runs["search"]),
         bare=Latency.median_of(runs["bare"]),
         define=Latency.median_of(runs["define"]),
+        slowest=tuple((q, ms, index.search(q).total) for ms, q in typical[:3]),
     )
