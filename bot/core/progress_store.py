@@ -1,12 +1,14 @@
 """Every learner's progress: the attempt log, FSRS card states and resumable quiz sessions.
 
-The store is the only code that writes progress SQL. Recording an answer is one transaction
+The store is the only code that writes progress SQL. Recording an answer is all or nothing
 (attempt + card state + session position), so a crash can lose a whole answer but never half
 of one, and it is idempotent per session position, so a double click or a retried
-interaction counts once. Writes run as plain functions on the writer connection's thread
-(:meth:`Database.run_in_writer`), one trip per transaction, which is what keeps recording
-close to the cost of a bare insert-and-commit. Each per-learner query is served by an index (see
-``migrations/0001_initial.sql``); ``tests/core/test_progress_store.py`` checks the plans.
+interaction counts once. Every write is a plain function run on the writer connection's
+thread by :meth:`Database.run_in_writer` (its own transaction, or its own savepoint in a
+commit shared with writes queued at the same moment), never one thread trip per statement:
+that is what keeps recording close to the cost of a bare insert-and-commit. Each per-learner
+query is served by an index (see ``migrations/0001_initial.sql``);
+``tests/core/test_progress_store.py`` checks the plans.
 """
 
 from __future__ import annotations
