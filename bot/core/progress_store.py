@@ -317,16 +317,23 @@ class ProgressStore:
         self._db = db
         self._clock = clock
         self._scheduler = scheduler
+        self._known: dict[tuple[str, str], tuple[int, str]] = {}
+        """(scope, user key) -> (learner id, display name) of learners seen by this process."""
 
     # Learners
 
     async def upsert_learner(self, scope: str, user_key: str, display_name: str) -> int:
         """Return the learner's id, creating them or refreshing their display name.
 
-        The common case (known learner, same name) is a read, so it never queues for the writer.
+        The common case (known learner, same name) is answered from memory: learner rows are
+        never deleted or renumbered, so a remembered id stays true.
         """
+        remembered = self._known.get((scope, user_key))
+        if remembered is not None and remembered[1] == display_name:
+            return remembered[0]
         known = await self.get_learner(scope, user_key)
         if known is not None and known.display_name == display_name:
+            self._known[scope, user_key] = (known.id, display_name)
             return known.id
         params = (scope, user_key, display_name, to_db_time(self._clock()))
 
@@ -341,7 +348,20 @@ class ProgressStore:
             assert row is not None  # an upsert with RETURNING always yields its row
             return int(row["id"])
 
-        return await self._db.run_in_writer(upsert)
+        learner_id = await self._db.run_in_writer(upsert)
+        self._known[scope, user_key] = (learner_id, display_name)
+        return learner_id
+
+    async def learner_id(self, scope: str, user_key: str) -> int | None:
+        """The id of an existing learner (remembered after the first read), or None."""
+        remembered = self._known.get((scope, user_key))
+        if remembered is not None:
+            return remembered[0]
+        known = await self.get_learner(scope, user_key)
+        if known is None:
+            return None
+        self._known[scope, user_key] = (known.id, known.display_name)
+        return known.id
 
     async def get_learner(self, scope: str, user_key: str) -> Learner | None:
         """Find a learner by scope and user key."""

@@ -310,12 +310,7 @@ class StudyService:
 
     async def _turn(self, actor: Actor, action: Action) -> tuple[QuizSession, int, Card | None]:
         """Load the pressed session and check it is this learner's and this card's turn."""
-        session = await self.store.get_session(action.args[0])
-        if session is None:
-            raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
-        learner = await self.store.get_learner(actor.scope, actor.user_key)
-        if learner is None or learner.id != session.learner_id:
-            raise StudyError("This quiz belongs to someone else.", hint="start your own with /quiz")
+        session = await self._own_session(actor, action.args[0])
         position = action.number(1)
         if position >= len(session.card_ids):
             raise StudyError("That button is no longer valid.", hint="run the command again")
@@ -393,8 +388,7 @@ class StudyService:
         session = await self.store.get_session(session_id)
         if session is None:
             raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
-        learner = await self.store.get_learner(actor.scope, actor.user_key)
-        if learner is None or learner.id != session.learner_id:
+        if await self.store.learner_id(actor.scope, actor.user_key) != session.learner_id:
             raise StudyError("This quiz belongs to someone else.", hint="start your own with /quiz")
         return session
 

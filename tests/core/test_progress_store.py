@@ -85,6 +85,21 @@ async def test_learners_are_per_scope_and_keep_their_latest_name(store: Progress
     assert await store.get_learner(GUILD, "9999") is None
 
 
+async def test_learner_ids_are_remembered_but_names_still_refresh(db: Database, clock: FrozenClock) -> None:
+    writer = ProgressStore(db, clock, Scheduler())
+    reader = ProgressStore(db, clock, Scheduler())  # another process on the same file
+    assert await reader.learner_id(GUILD, "1001") is None
+    ann = await writer.upsert_learner(GUILD, "1001", "Ann")
+    assert await reader.learner_id(GUILD, "1001") == ann == await writer.learner_id(GUILD, "1001")
+    assert await writer.upsert_learner(GUILD, "1001", "Annie") == ann
+    # the other process remembers "Ann" and writes nothing: names are cosmetic, ids never change
+    assert await reader.upsert_learner(GUILD, "1001", "Ann") == ann
+    assert await reader.upsert_learner(GUILD, "1001", "Ann B.") == ann
+    found = await writer.get_learner(GUILD, "1001")
+    assert found is not None and found.display_name == "Ann B."
+    assert await count(db, "learners") == 1
+
+
 # Sessions
 
 
