@@ -33,6 +33,7 @@ _CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*)-?#\}")
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+_ANY_SPECIAL = re.compile(r"[\\*_~`|\[\]@<]|^\s*[#>-]", re.MULTILINE)
 
 
 class Safe(str):
@@ -47,8 +48,11 @@ def escape_markdown(text: object) -> str:
     Only what Discord would interpret is escaped: emphasis, code, spoilers and link brackets
     anywhere; headings, quotes and list dashes at the start of a line.
     """
+    raw = str(text)
+    if not _ANY_SPECIAL.search(raw):  # most content needs nothing: one scan instead of three
+        return raw
     defused = _MENTION.sub(
-        lambda m: f"@\u200b{m.group(1)}" if m.group(1) else f"<{m.group(2)}\u200b{m.group(3)}>", str(text)
+        lambda m: f"@\u200b{m.group(1)}" if m.group(1) else f"<{m.group(2)}\u200b{m.group(3)}>", raw
     )
     return _LINE_START_SPECIAL.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", defused))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.core.content_library import ContentLibrary
 from bot.core.content_loader import load_content
@@ -136,3 +139,10 @@ async def test_a_valid_override_goes_live(content_dir: Path) -> None:
     term = result.snapshot.glossary.terms["linkage-politics"]
     assert result.snapshot.templates.render("term.md.j2", term=term, quotes=[], see_also=[], fiction_label="F") \
         .startswith("DEF: ")
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n#>-*_~`|[]()@<&!0123456789\\"), max_size=40))
+def test_escaped_text_reads_back_as_typed_and_pings_no_one(text: str) -> None:
+    escaped = escape_markdown(text)
+    assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", escaped)
+    assert re.sub(r"\\(.)", r"\1", escaped.replace("\u200b", "")) == text
