@@ -490,11 +490,12 @@ class StudyService:
             raise StudyError("Type some words to search for.", hint="e.g. /excerpt query:Toshiba submarine")
         encoded = _query_for_button(page.query, source_id)
         buttons: list[Button] = []
-        if page.hits:
+        if page.total > EXCERPTS_PER_PAGE:
             buttons.append(Button("Prev", actions.encode(Verb.EXCERPT, source_id, max(0, offset - EXCERPTS_PER_PAGE),
                                                          encoded), disabled=offset == 0))
             buttons.append(Button("Next", actions.encode(Verb.EXCERPT, source_id, offset + EXCERPTS_PER_PAGE, encoded),
                                   disabled=offset + EXCERPTS_PER_PAGE >= page.total))
+        if page.hits:
             buttons += [Button(f"Full passage {offset + i}", actions.encode(Verb.PASSAGE, hit.passage.key),
                                ButtonStyle.PRIMARY) for i, hit in enumerate(page.hits, start=1)]
         elif page.suggestion:

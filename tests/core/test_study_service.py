@@ -140,7 +140,10 @@ async def test_define_exact_fuzzy_and_miss(service: StudyService) -> None:
     assert "Toshiba" in miss.body and any(b.label.startswith("Full passage") for b in miss.buttons)
 
 
-async def test_excerpt_pages_and_labels_fiction(service: StudyService) -> None:
+async def test_excerpt_pages_and_labels_fiction(service: StudyService, monkeypatch: pytest.MonkeyPatch) -> None:
+    single = await service.excerpt(ANA, "propeller milling")
+    assert [b.label for b in single.buttons] == ["Full passage 1"]  # one page: no paging buttons
+    monkeypatch.setattr("bot.core.study_service.EXCERPTS_PER_PAGE", 1)
     page = await service.excerpt(ANA, "Tokyo chips Toshiba Moscow")
     assert page.title.startswith("Excerpts for")
     assert page.buttons[0].label == "Prev" and page.buttons[0].disabled
@@ -150,9 +153,10 @@ async def test_excerpt_pages_and_labels_fiction(service: StudyService) -> None:
         await service.excerpt(ANA, "chips", source="nowhere")
     with pytest.raises(StudyError, match="Type some words"):
         await service.excerpt(ANA, "*** ::: ")
-    if not page.buttons[1].disabled:
-        second = await service.press(ANA, page.buttons[1].action)
-        assert second.footer and second.footer.startswith("Results 4")
+    assert not page.buttons[1].disabled
+    second = await service.press(ANA, page.buttons[1].action)
+    assert second.footer and second.footer.startswith("Results 2–2 of")
+    assert second.buttons[0].label == "Prev" and not second.buttons[0].disabled
 
 
 async def test_other_members_progress_needs_instructor_rights(service: StudyService) -> None:

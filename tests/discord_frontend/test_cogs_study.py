@@ -75,8 +75,10 @@ async def test_define_shows_the_term_with_quote_and_see_also_buttons(fake: FakeD
     assert [b["label"] for b in exchange.buttons] == ["Quote", "See also: Northern Territories"]
 
 
-async def test_excerpt_defers_then_lists_passages_with_paging(fake: FakeDiscord, bot: StudyBot) -> None:
-    exchange = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Toshiba"}))
+async def test_excerpt_defers_then_lists_passages_with_paging(fake: FakeDiscord, bot: StudyBot,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.core.study_service.EXCERPTS_PER_PAGE", 1)  # the fixture course is small
+    exchange = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Soviet"}))
 
     body = assert_deferred_then_private(exchange)
     assert body["embeds"][0]["title"].startswith("Excerpts for")
