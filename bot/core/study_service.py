@@ -117,6 +117,14 @@ class StudyService:
         self._clock = clock
         self._rng = rng or random.Random()
         self._state = BotState(db, clock)
+        self.commands: dict[str, Callable[..., Awaitable[Reply]]] = {
+            "quiz": self.start_quiz, "review": self.review, "define": self.define, "excerpt": self.excerpt,
+            "progress": self.progress, "leaderboard": self.leaderboard, "topics": self.topics,
+            "sources": self.sources, "help": self.help, "instructor reload": self.reload,
+            "instructor check": self.check, "instructor stats": self.stats, "instructor export": self.export,
+            "instructor upload": self.upload, "instructor reset": self.reset,
+        }
+        """Catalogue command name -> the use case that runs it (see :meth:`execute`)."""
         self._press_handlers: dict[Verb, Callable[[Actor, Action], Awaitable[Reply]]] = {
             Verb.ANSWER: self._press_answer,
             Verb.ASK: self._press_ask,
@@ -175,17 +183,10 @@ class StudyService:
 
     async def execute(self, actor: Actor, command: str, options: Mapping[str, Any]) -> Reply:
         """Run a catalogue command with already-validated options."""
-        handlers: dict[str, Callable[..., Awaitable[Reply]]] = {
-            "quiz": self.start_quiz, "review": self.review, "define": self.define, "excerpt": self.excerpt,
-            "progress": self.progress, "leaderboard": self.leaderboard, "topics": self.topics,
-            "sources": self.sources, "help": self.help, "instructor reload": self.reload,
-            "instructor check": self.check, "instructor stats": self.stats, "instructor export": self.export,
-            "instructor upload": self.upload, "instructor reset": self.reset,
-        }
-        if command not in handlers:
+        if command not in self.commands:
             raise StudyError(f"There is no /{_shown(command)} command.", hint="type /help to see them all")
         renamed = {"type": "card_type"}
-        return await handlers[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
+        return await self.commands[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
 
     def complete(self, kind: str, text: str) -> list[tuple[str, str]]:
         """Autocomplete choices ``(label, value)`` for a topic, term or source option."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -11,6 +12,7 @@ import pytest
 
 from bot.core.actions import Verb, decode
 from bot.core.clock import FrozenClock
+from bot.core.command_catalog import COMMANDS
 from bot.core.errors import StudyError
 from bot.core.replies import Reply
 from bot.core.study_service import Actor, Member, StudyService, Upload
@@ -275,6 +277,14 @@ async def test_a_tampered_button_is_refused_politely(service: StudyService) -> N
     for action in ("sb:ans:nope:0:0", "sb:ans:x", "zz:next:1", "sb:what:1", "sb:psg:nowhere:9", "sb:xp:-:x:q"):
         with pytest.raises(StudyError):
             await service.press(ANA, action)
+
+
+def test_every_catalogue_command_runs_a_use_case_with_its_options(service: StudyService) -> None:
+    assert set(service.commands) == set(COMMANDS)
+    for name, spec in COMMANDS.items():
+        accepted = set(inspect.signature(service.commands[name]).parameters) - {"actor"}
+        expected = {"card_type" if option.name == "type" else option.name for option in spec.options}
+        assert expected <= accepted, name
 
 
 def test_every_action_verb_has_a_handler(service: StudyService) -> None:
