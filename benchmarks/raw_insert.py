@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.database import DEFAULT_BUSY_TIMEOUT_MS, to_db_time
+from bot.core.database import connection_pragmas, to_db_time
 
 _TABLE = """
 CREATE TABLE attempts (
@@ -41,12 +41,7 @@ _INSERT = (
 async def raw_answers_per_second(path: Path, rows: int) -> float:
     """Insert ``rows`` attempt-shaped rows into a new file at ``path``, committing each; return rows/s."""
     async with aiosqlite.connect(path) as conn:
-        for pragma in (
-            f"PRAGMA busy_timeout = {DEFAULT_BUSY_TIMEOUT_MS}",
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-        ):
+        for pragma in connection_pragmas():
             await conn.execute(pragma)
         await conn.execute(_TABLE)
         await conn.commit()

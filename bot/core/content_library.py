@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.core.content_loader import SampleProvider, load_content
 from bot.core.content_problems import ContentError, Problem
 from bot.core.content_snapshot import ContentSnapshot
+from bot.core.instructor_files import write_atomically
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,5 +57,20 @@ class ContentLibrary:
                 fresh = await self.check()
             except ContentError as exc:
                 return ReloadResult(self.snapshot, exc.problems)
+            self._snapshot = fresh
+            return ReloadResult(fresh, ())
+
+    async def install_deck(self, name: str, text: str) -> ReloadResult:
+        """Validate a deck against the content on disk; only if valid, write ``cards/<name>`` and go live.
+
+        One load serves both purposes: the snapshot that validated the deck is the one swapped
+        in, under the same lock as :meth:`reload`, so nothing can change in between.
+        """
+        async with self._lock:
+            try:
+                fresh = await self.check(extra_decks={name: text})
+            except ContentError as exc:
+                return ReloadResult(self.snapshot, exc.problems)
+            await asyncio.to_thread(write_atomically, self.content_dir / "cards" / name, text)
             self._snapshot = fresh
             return ReloadResult(fresh, ())

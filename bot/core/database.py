@@ -250,18 +250,22 @@ def _prepare_backup_file(live: Path, dest: Path) -> Path:
     return partial
 
 
+def connection_pragmas(busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> tuple[str, ...]:
+    """The settings every connection to the study database runs with (the benchmarks reuse them)."""
+    return (
+        f"PRAGMA busy_timeout = {int(busy_timeout_ms)}",
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA foreign_keys = ON",
+    )
+
+
 async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:
     """Open one connection in autocommit mode, so only our explicit BEGINs start transactions."""
     connection = await aiosqlite.connect(path, isolation_level=None)
     try:
         connection.row_factory = aiosqlite.Row
-        for pragma in (
-            f"PRAGMA busy_timeout = {int(busy_timeout_ms)}",
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA foreign_keys = ON",
-            f"PRAGMA query_only = {int(query_only)}",
-        ):
+        for pragma in (*connection_pragmas(busy_timeout_ms), f"PRAGMA query_only = {int(query_only)}"):
             await _run(connection, pragma)
     except BaseException:
         await connection.close()

@@ -28,6 +28,12 @@ PROMPT_LABEL_LIMIT = 45
 PROMPT_TITLE_LIMIT = 45
 
 
+def _check_action_id(action: str) -> None:
+    """An action id becomes a Discord custom_id: one that is too long is a bug, not user input."""
+    if len(action) > ACTION_ID_LIMIT:
+        raise ValueError(f"action id longer than {ACTION_ID_LIMIT} characters: {action!r}")
+
+
 class ButtonStyle(StrEnum):
     """How a button looks; the console ignores it, Discord maps it to its own styles."""
 
@@ -56,8 +62,7 @@ class Button:
     disabled: bool = False
 
     def __post_init__(self) -> None:
-        if len(self.action) > ACTION_ID_LIMIT:
-            raise ValueError(f"action id longer than {ACTION_ID_LIMIT} characters: {self.action!r}")
+        _check_action_id(self.action)
         object.__setattr__(self, "label", truncate(self.label, BUTTON_LABEL_LIMIT) or "…")
 
 
@@ -85,8 +90,7 @@ class TextPrompt:
     max_length: int = 300
 
     def __post_init__(self) -> None:
-        if len(self.action) > ACTION_ID_LIMIT:
-            raise ValueError(f"action id longer than {ACTION_ID_LIMIT} characters: {self.action!r}")
+        _check_action_id(self.action)
         object.__setattr__(self, "title", truncate(self.title, PROMPT_TITLE_LIMIT))
         object.__setattr__(self, "label", truncate(self.label, PROMPT_LABEL_LIMIT))
         object.__setattr__(self, "placeholder", truncate(self.placeholder, 100))

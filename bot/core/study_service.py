@@ -11,6 +11,7 @@ between a reply and the press that answers it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -31,7 +32,8 @@ from bot.core.content_snapshot import ContentSnapshot
 from bot.core.database import Database
 from bot.core.errors import StudyError
 from bot.core.excerpt_search import SearchHit
-from bot.core.instructor_files import check_upload_size, deck_filename, export_csv, write_atomically
+from bot.core.glossary import CHOICE_NAME_LIMIT, MAX_CHOICES
+from bot.core.instructor_files import check_upload_size, deck_filename, export_csv
 from bot.core.migrations import migrate
 from bot.core.models import Card, CardType, Citation, Term
 from bot.core.progress_store import LEADERBOARD_MIN_ATTEMPTS, AnswerInput, AnswerResult, ProgressStore, QuizSession
@@ -201,8 +203,8 @@ class StudyService:
                      for s in snapshot.course.sources]
         else:
             raise ValueError(f"nothing to complete for {kind!r}")
-        return [(truncate(label, 100), value) for label, value in pairs
-                if not needle or needle in label.casefold() or needle in value][:25]
+        return [(truncate(label, CHOICE_NAME_LIMIT), value) for label, value in pairs
+                if not needle or needle in label.casefold() or needle in value][:MAX_CHOICES]
 
     async def press(self, actor: Actor, action_id: str) -> Reply:
         """Handle a button press."""
@@ -345,9 +347,7 @@ class StudyService:
             return await self._retired(session, position)
         if position != session.position or session.finished:
             raise StudyError("You have already answered this card.", hint="press Next to go on")
-        reply = self._card_reply(session, card, None)
-        return Reply(title=reply.title, body=reply.body, footer=reply.footer, buttons=reply.buttons,
-                     prompt=reply.prompt, modal=True)
+        return dataclasses.replace(self._card_reply(session, card, None), modal=True)
 
     async def _press_show(self, actor: Actor, action: Action) -> Reply:
         session, position, card = await self._turn(actor, action)
@@ -605,9 +605,13 @@ class StudyService:
         result = await self.library.reload()
         if not result.ok:
             return self._problems_reply(list(result.problems), 1, "Reload refused: the old content is still live")
-        changed = await self.store.sync_card_versions(result.snapshot.card_hashes)
+        return await self._went_live("Content reloaded", result.snapshot)
+
+    async def _went_live(self, title: str, snapshot: ContentSnapshot) -> Reply:
+        """Reset learners' state for changed cards and say what is live now."""
+        changed = await self.store.sync_card_versions(snapshot.card_hashes)
         note = f"\n\n{len(changed)} changed card(s) start over for their learners." if changed else ""
-        return Reply(title="Content reloaded", body=result.snapshot.summary() + note, tone=Tone.SUCCESS)
+        return Reply(title=title, body=snapshot.summary() + note, tone=Tone.SUCCESS)
 
     async def check(self, actor: Actor, page: int = 1) -> Reply:
         """Validate the content files without swapping anything in."""
@@ -679,14 +683,10 @@ class StudyService:
             text = file.data.decode("utf-8")
         except UnicodeDecodeError:
             raise StudyError("The file is not UTF-8 text.", hint="save it as UTF-8 in your editor") from None
-        try:
-            await self.library.check(extra_decks={name: text})
-        except ContentError as exc:
-            return self._problems_reply(list(exc.problems), 1, f"Deck {name} was not saved")
-        target = self.library.content_dir / "cards" / name
-        await asyncio.to_thread(write_atomically, target, text)
-        reloaded = await self.reload(actor)
-        return Reply(title=f"Deck {name} saved", body=reloaded.body, tone=reloaded.tone, buttons=reloaded.buttons)
+        result = await self.library.install_deck(name, text)
+        if not result.ok:
+            return self._problems_reply(list(result.problems), 1, f"Deck {name} was not saved")
+        return await self._went_live(f"Deck {name} saved", result.snapshot)
 
     async def reset(self, actor: Actor, member: Member) -> Reply:
         """Ask for confirmation before erasing a learner's progress."""

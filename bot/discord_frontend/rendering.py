@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
+from bot.core.replies import BUTTONS_PER_ROW, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
 
 TONE_COLOURS: dict[Tone, discord.Colour] = {
     Tone.INFO: discord.Colour.blurple(),
@@ -27,7 +27,6 @@ BUTTON_STYLES: dict[ButtonStyle, discord.ButtonStyle] = {
     ButtonStyle.SUCCESS: discord.ButtonStyle.success,
     ButtonStyle.DANGER: discord.ButtonStyle.danger,
 }
-BUTTONS_PER_ROW = 5
 PROMPT_FIELD_ID = "sb-answer"
 """custom_id of the text field inside every prompt modal (the modal's own id is the action)."""
 
