@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 import sys
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from bot.console_frontend.console_render import render_reply, reply_to_json, ter
 from bot.core.clock import Clock, system_clock
 from bot.core.content_problems import ContentError
 from bot.core.errors import StudyError
+from bot.core.instructor_files import check_upload_size
 from bot.core.replies import Button, Reply, TextPrompt, Tone, error_reply
 from bot.core.study_service import Actor, StudyService, Upload
 
@@ -46,7 +48,6 @@ log = logging.getLogger(__name__)
 CONSOLE_SCOPE = "console"
 HISTORY_FILE = ".studybot_history"
 HISTORY_LENGTH = 1000
-READ_LIMIT_BYTES = 16 * 1024 * 1024
 BANNER = "Study bot console. Type /help for the bot's commands, help for the console's; Ctrl-D leaves."
 
 
@@ -148,8 +149,10 @@ async def read_upload(attachment: AttachmentPath) -> Upload:
 
 
 def _read_limited(path: Path) -> bytes:
+    """Refuse an oversized deck from its size, as Discord's front end does, before reading it."""
     with path.expanduser().open("rb") as handle:
-        return handle.read(READ_LIMIT_BYTES)
+        check_upload_size(os.fstat(handle.fileno()).st_size)
+        return handle.read()
 
 
 def save_attachments(reply: Reply, folder: Path) -> list[Path]:

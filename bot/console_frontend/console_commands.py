@@ -25,6 +25,7 @@ from bot.core.command_catalog import COMMANDS, CommandSpec, OptionSpec, OptionTy
 from bot.core.errors import StudyError
 from bot.core.replies import Button
 from bot.core.study_service import Member
+from bot.core.text import truncate
 
 BOOLEAN_WORDS = {"true": True, "yes": True, "false": False, "no": False}
 MAX_USER_NAME = 80
@@ -33,6 +34,8 @@ _LOOKS_LIKE_OPTION = re.compile(r"[a-z][a-z0-9_-]*")
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _CHOICE_LETTER = re.compile(r"^[A-Za-z0-9][.)]\s+")
+ECHO_LIMIT = 60
+"""Typed text quoted back in an error is cut to this many characters."""
 
 
 class ConsoleInputError(StudyError):
@@ -333,5 +336,6 @@ def _example(spec: CommandSpec, text: str) -> str:
     return f", e.g. /{spec.name} {option.name}:{_clip(text, 40)}"
 
 
-def _clip(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _clip(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Typed text quoted back in an error, shortened at a word."""
+    return truncate(text, limit)
