@@ -101,6 +101,34 @@ class TopicRow:
     mastered: int
 
 
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Which page of a long list is shown, and its Prev/Next buttons."""
+
+    page: int
+    pages: int
+    first: int
+
+    @classmethod
+    def of(cls, total: int, page: int, per_page: int) -> Pager:
+        """Clamp ``page`` (from 1) to the pages ``total`` items make."""
+        pages = max(1, -(-total // per_page))
+        page = min(max(1, page), pages)
+        return cls(page, pages, (page - 1) * per_page)
+
+    @property
+    def footer(self) -> str:
+        """``Page 2 of 5``."""
+        return f"Page {self.page} of {self.pages}"
+
+    def buttons(self, action_for: Callable[[int], str]) -> tuple[Button, ...]:
+        """Prev/Next buttons (none for a single page); ``action_for(n)`` is page n's action id."""
+        if self.pages == 1:
+            return ()
+        return (Button("Prev", action_for(self.page - 1), disabled=self.page == 1),
+                Button("Next", action_for(self.page + 1), disabled=self.page == self.pages))
+
+
 class StudyService:
     """Every use case of the bot, over one content library and one progress store."""
 
@@ -623,20 +651,12 @@ class StudyService:
         return Reply(title="Content is valid", body=snapshot.summary(), tone=Tone.SUCCESS)
 
     def _problems_reply(self, problems: list[Problem], page: int, title: str) -> Reply:
-        pages = max(1, -(-len(problems) // PROBLEMS_PER_PAGE))
-        page = min(max(1, page), pages)
-        first = (page - 1) * PROBLEMS_PER_PAGE
-        shown = problems[first:first + PROBLEMS_PER_PAGE]
+        pager = Pager.of(len(problems), page, PROBLEMS_PER_PAGE)
+        shown = problems[pager.first:pager.first + PROBLEMS_PER_PAGE]
         body = self._render("problems.md.j2", problems=[str(p) for p in shown], total=len(problems),
-                            first=first + 1, last=first + len(shown))
-        buttons: tuple[Button, ...] = ()
-        if pages > 1:
-            buttons = (
-                Button("Prev", actions.encode(Verb.CHECK, page - 1), disabled=page == 1),
-                Button("Next", actions.encode(Verb.CHECK, page + 1), disabled=page == pages),
-            )
-        return Reply(title=f"{title} ({len(problems)})", body=body, footer=f"Page {page} of {pages}",
-                     buttons=buttons, tone=Tone.ERROR)
+                            first=pager.first + 1, last=pager.first + len(shown))
+        return Reply(title=f"{title} ({len(problems)})", body=body, footer=pager.footer,
+                     buttons=pager.buttons(lambda n: actions.encode(Verb.CHECK, n)), tone=Tone.ERROR)
 
     async def stats(self, actor: Actor, topic: str | None = None, page: int = 1) -> Reply:
         """Item analysis: per card attempts, share correct and the most chosen wrong answer."""
@@ -645,22 +665,14 @@ class StudyService:
         topic_id = self._topic_id(topic) if topic else None
         cards = {c.id: c for c in snapshot.cards_for(topic_id)}
         items = [i for i in await self.store.item_analysis(actor.scope, cards) if i.attempts]
-        pages = max(1, -(-len(items) // STATS_PER_PAGE))
-        page = min(max(1, page), pages)
-        first = (page - 1) * STATS_PER_PAGE
+        pager = Pager.of(len(items), page, STATS_PER_PAGE)
         rows = [{"prompt": cards[i.card_id].prompt, "id": i.card_id, "attempts": i.attempts, "accuracy": i.accuracy,
                  "wrong": i.wrong_responses[0] if i.wrong_responses else None}
-                for i in items[first:first + STATS_PER_PAGE]]
-        body = self._render("stats.md.j2", rows=rows, first=first + 1, total=len(items))
-        buttons: tuple[Button, ...] = ()
-        if pages > 1:
-            buttons = (
-                Button("Prev", actions.encode(Verb.STATS, topic_id, page - 1), disabled=page == 1),
-                Button("Next", actions.encode(Verb.STATS, topic_id, page + 1), disabled=page == pages),
-            )
+                for i in items[pager.first:pager.first + STATS_PER_PAGE]]
+        body = self._render("stats.md.j2", rows=rows, first=pager.first + 1, total=len(items))
         title_topic = snapshot.topics[topic_id].title if topic_id else "all topics"
-        return Reply(title=f"Class statistics · {title_topic}", body=body, footer=f"Page {page} of {pages}",
-                     buttons=buttons)
+        return Reply(title=f"Class statistics · {title_topic}", body=body, footer=pager.footer,
+                     buttons=pager.buttons(lambda n: actions.encode(Verb.STATS, topic_id, n)))
 
     async def export(self, actor: Actor, attempts: bool = False) -> Reply:
         """Per-learner progress (and optionally every answer) as CSV attachments."""
