@@ -21,10 +21,10 @@ ROUNDS = 24
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
 
 
-def run_and_kill(db_path: Path, seed: int, delay: float) -> set[int]:
-    """Start a recorder, kill it ``delay`` seconds after it is ready; return the ids it acknowledged."""
+def acknowledged_lines(args: list[str], delay: float) -> list[str]:
+    """Start a child, SIGKILL it ``delay`` seconds after it prints "ready"; return its whole lines."""
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), str(db_path), str(seed)],
+        [sys.executable, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -42,7 +42,12 @@ def run_and_kill(db_path: Path, seed: int, delay: float) -> set[int]:
         out, err = child.communicate(timeout=30)
     assert ready == "ready\n" and child.returncode == -signal.SIGKILL, err
     # a line is an acknowledgement only if it was written whole
-    return {int(line) for line in out.splitlines(keepends=True) if line.endswith("\n")}
+    return [line for line in out.splitlines(keepends=True) if line.endswith("\n")]
+
+
+def run_and_kill(db_path: Path, seed: int, delay: float) -> set[int]:
+    """Start a recorder, kill it ``delay`` seconds after it is ready; return the ids it acknowledged."""
+    return {int(line) for line in acknowledged_lines([str(CHILD), str(db_path), str(seed)], delay)}
 
 
 def audit(db_path: Path, acknowledged: set[int]) -> int:

@@ -6,19 +6,16 @@ learner's press takes: session lookup, grading, FSRS, attempt log and session po
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
-from contextlib import closing, suppress
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FIXTURE_CONTENT
-from tests.core.test_crash_safety import audit
+from tests.core.test_crash_safety import acknowledged_lines, audit
 
 CHILD = Path(__file__).with_name("service_crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,23 +26,8 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 
 def run_and_kill(db_path: Path, seed: int, delay: float) -> set[tuple[str, int]]:
     """Start a learner process, kill it ``delay`` s after it is ready; return acknowledged answers."""
-    child = subprocess.Popen(
-        [sys.executable, str(CHILD), str(db_path), str(FIXTURE_CONTENT), str(seed)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert child.stdout is not None
-        ready = child.stdout.readline()
-        if ready == "ready\n":
-            with suppress(subprocess.TimeoutExpired):
-                child.wait(timeout=delay)
-    finally:
-        child.send_signal(signal.SIGKILL)
-        out, err = child.communicate(timeout=30)
-    assert ready == "ready\n" and child.returncode == -signal.SIGKILL, err
-    lines = [line.split() for line in out.splitlines(keepends=True) if line.endswith("\n")]
-    return {(session, int(position)) for session, position in lines}
+    lines = acknowledged_lines([str(CHILD), str(db_path), str(FIXTURE_CONTENT), str(seed)], delay)
+    return {(session, int(position)) for session, position in (line.split() for line in lines)}
 
 
 def test_killed_service_never_loses_an_acknowledged_answer(tmp_path: Path) -> None:
