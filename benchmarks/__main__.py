@@ -32,8 +32,8 @@ from benchmarks.raw_insert import raw_answers_per_second
 from benchmarks.report import Row, section
 from benchmarks.search import LookupFigures, measure_lookups
 from benchmarks.stats import Latency
-from bot.core.content_loader import load_content
-from bot.core.template_samples import template_samples
+from bot.core.content.loader import load_content
+from bot.core.service.template_samples import template_samples
 from bot.settings import DEFAULT_CONTENT_DIR
 
 P99_ANSWER_MS = 10.0

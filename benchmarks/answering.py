@@ -25,16 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.stats import Latency
-from bot.core import actions
-from bot.core.actions import Verb
 from bot.core.clock import system_clock
-from bot.core.database import Database
 from bot.core.errors import StudyError
-from bot.core.migrations import migrate
-from bot.core.progress_store import AnswerInput, ProgressStore
-from bot.core.replies import Reply
-from bot.core.scheduler import Scheduler
-from bot.core.study_service import Actor, StudyService
+from bot.core.presentation import actions
+from bot.core.presentation.actions import Verb
+from bot.core.presentation.replies import Reply
+from bot.core.progress.database import Database
+from bot.core.progress.migrations import migrate
+from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.store import AnswerInput, ProgressStore
+from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 
 SCOPE = "guild:benchmark"

@@ -47,7 +47,7 @@ def cold_start(content_dir: Path, db_path: Path) -> ColdStart:
 def _child(content_dir: Path, db_path: Path) -> None:
     """Measure this process's own cold start and print it as JSON."""
     started = time.perf_counter()
-    from bot.core.study_service import StudyService
+    from bot.core.service.study_service import StudyService
     from bot.settings import MIGRATIONS_DIR
 
     imported = time.perf_counter()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.database import connection_pragmas, to_db_time
+from bot.core.progress.database import connection_pragmas, to_db_time
 
 _TABLE = """
 CREATE TABLE attempts (

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from benchmarks.stats import Latency
-from bot.core.content_snapshot import ContentSnapshot
-from bot.core.excerpt_search import _match_expression, normalise_query
+from bot.core.content.snapshot import ContentSnapshot
+from bot.core.lookup.excerpt_search import _match_expression, normalise_query
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
 _BARE = "SELECT passage_key, bm25(passages) AS score FROM passages WHERE passages MATCH ? ORDER BY score LIMIT 3"

@@ -147,9 +147,9 @@ def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _check(content_dir: Path) -> int:
-    from bot.core.content_loader import load_content
-    from bot.core.content_problems import ContentError
-    from bot.core.template_samples import template_samples
+    from bot.core.content.loader import load_content
+    from bot.core.problems import ContentError
+    from bot.core.service.template_samples import template_samples
 
     try:
         snapshot = load_content(content_dir, template_samples)
@@ -163,9 +163,9 @@ def _check(content_dir: Path) -> int:
 
 
 async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
-    from bot.core.database import Database
     from bot.core.errors import StudyError
-    from bot.core.migrations import migrate, migration_status
+    from bot.core.progress.database import Database
+    from bot.core.progress.migrations import migrate, migration_status
 
     database = await Database.open(db_path)
     try:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.core.migrations import discover
+from bot.core.progress.migrations import discover
 from bot.settings import MIGRATIONS_DIR
 
 SHIPPED = [m.name for m in discover(MIGRATIONS_DIR)]

@@ -31,6 +31,6 @@ FRONT_ENDS = sorted([*(BOT / "discord_frontend").rglob("*.py"), *(BOT / "console
 
 @pytest.mark.parametrize("path", FRONT_ENDS, ids=lambda p: p.name)
 def test_front_ends_never_touch_storage_or_yaml(path: Path) -> None:
-    forbidden = {"sqlite3", "aiosqlite", "ruamel.yaml", "bot.core.database", "bot.core.progress_store",
-                 "bot.core.content_yaml"}
+    forbidden = {"sqlite3", "aiosqlite", "ruamel.yaml", "bot.core.progress.database", "bot.core.progress.store",
+                 "bot.core.content.yaml_document"}
     assert not imported_modules(path) & forbidden

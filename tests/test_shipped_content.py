@@ -7,10 +7,10 @@ from collections import Counter
 
 import pytest
 
-from bot.core.content_loader import load_content
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.loader import load_content
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.models import CardType
-from bot.core.template_samples import template_samples
+from bot.core.service.template_samples import template_samples
 from bot.core.text import strip_markup
 from tests.conftest import SHIPPED_CONTENT
 
@@ -85,7 +85,7 @@ def test_every_quote_resolves_to_a_passage(course: ContentSnapshot) -> None:
 
 
 def test_short_answers_reject_wrong_answers_that_contain_them(course: ContentSnapshot) -> None:
-    from bot.core.answer_matching import matches
+    from bot.core.quiz.answer_matching import matches
 
     for card in course.cards_for(card_type=CardType.SHORT):
         for answer in card.answers:

@@ -37,11 +37,11 @@ from bot.console_frontend.console_commands import (
 )
 from bot.console_frontend.console_render import render_reply, reply_to_json, terminal_width, wants_colour
 from bot.core.clock import Clock, system_clock
-from bot.core.content_problems import ContentError
+from bot.core.content.instructor_files import check_upload_size
 from bot.core.errors import StudyError
-from bot.core.instructor_files import check_upload_size
-from bot.core.replies import Button, Reply, TextPrompt, Tone, error_reply
-from bot.core.study_service import Actor, StudyService, Upload
+from bot.core.presentation.replies import Button, Reply, TextPrompt, Tone, error_reply
+from bot.core.problems import ContentError
+from bot.core.service.study_service import Actor, StudyService, Upload
 
 log = logging.getLogger(__name__)
 

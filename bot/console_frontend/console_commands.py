@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 from bot.core.command_catalog import COMMANDS, CommandSpec, OptionSpec, OptionType
 from bot.core.errors import StudyError
-from bot.core.replies import Button
-from bot.core.study_service import Member
+from bot.core.presentation.replies import Button
+from bot.core.service.study_service import Member
 from bot.core.text import truncate
 
 BOOLEAN_WORDS = {"true": True, "yes": True, "false": False, "no": False}

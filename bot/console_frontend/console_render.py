@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from bot.core.replies import Reply, TextPrompt, Tone
+from bot.core.presentation.replies import Reply, TextPrompt, Tone
 
 MIN_WIDTH = 40
 MAX_WIDTH = 100

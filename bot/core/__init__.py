@@ -1,1 +1,14 @@
-"""The core: content, progress, rendering and use cases. Never imports ``discord``."""
+"""The core: everything the bot knows and does, with no Discord in it.
+
+Packages, lowest first (a package imports only the ones above it in this list):
+
+- the foundation modules here: ``errors``, ``clock``, ``text``, ``models`` (the course's
+  vocabulary: sources, passages, terms, cards), ``problems`` (located content problems) and
+  ``command_catalog`` (every command and option, declared once);
+- ``lookup``: excerpt search and the glossary;
+- ``progress``: the database, its migrations, the progress store and FSRS scheduling;
+- ``presentation``: replies, action ids, templates and rendering, citations, time words;
+- ``content``: reading, validating and serving the instructor's ``content/`` folder;
+- ``quiz``: picking cards and grading answers;
+- ``service``: the use cases by feature, behind the one ``StudyService`` both front ends call.
+"""

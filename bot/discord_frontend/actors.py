@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.core.study_service import Actor, Member
+from bot.core.service.study_service import Actor, Member
 
 
 def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None) -> Actor:

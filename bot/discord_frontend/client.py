@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.errors import StudyError
-from bot.core.study_service import Actor, StudyService
+from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
 from bot.discord_frontend.components import ActionButton, on_prompt_submit

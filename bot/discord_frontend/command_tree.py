@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.core.errors import StudyError
-from bot.core.replies import error_reply
+from bot.core.presentation.replies import error_reply
 from bot.discord_frontend.replying import send_reply
 
 if TYPE_CHECKING:

@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.core import actions
-from bot.core.actions import Verb
-from bot.core.replies import Reply
+from bot.core.presentation import actions
+from bot.core.presentation.actions import Verb
+from bot.core.presentation.replies import Reply
 from bot.discord_frontend.command_tree import report_error
 from bot.discord_frontend.rendering import PROMPT_FIELD_ID
 from bot.discord_frontend.replying import edit_reply, open_prompt, send_reply

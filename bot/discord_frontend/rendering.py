@@ -13,7 +13,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import BUTTONS_PER_ROW, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
+from bot.core.presentation.replies import BUTTONS_PER_ROW, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
 
 TONE_COLOURS: dict[Tone, discord.Colour] = {
     Tone.INFO: discord.Colour.blurple(),

@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Reply, TextPrompt
+from bot.core.presentation.replies import Reply, TextPrompt
 from bot.discord_frontend.rendering import prompt_modal, reply_kwargs
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from bot.cli import main
 from bot.console_frontend.console_app import ConsoleApp
-from bot.core.replies import Reply
-from bot.core.study_service import Actor
+from bot.core.presentation.replies import Reply
+from bot.core.service.study_service import Actor
 from tests.conftest import SHIPPED_CONTENT
 
 MONDAY = "2024-03-04T09:00:00Z"

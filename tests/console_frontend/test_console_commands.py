@@ -17,8 +17,8 @@ from bot.console_frontend.console_commands import (
     pick_button,
 )
 from bot.core.command_catalog import COMMANDS
-from bot.core.replies import Button
-from bot.core.study_service import Member
+from bot.core.presentation.replies import Button
+from bot.core.service.study_service import Member
 
 
 def error_of(line: str) -> ConsoleInputError:

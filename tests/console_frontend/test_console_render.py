@@ -12,8 +12,8 @@ from bot.console_frontend.console_render import (
     reply_to_json,
     wants_colour,
 )
-from bot.core.rendering import escape_markdown
-from bot.core.replies import Button, Field, Reply, TextPrompt, Tone
+from bot.core.presentation.rendering import escape_markdown
+from bot.core.presentation.replies import Button, Field, Reply, TextPrompt, Tone
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FrozenClock
-from bot.core.database import Database
-from bot.core.migrations import migrate
-from bot.core.progress_store import ProgressStore
-from bot.core.scheduler import Scheduler
+from bot.core.progress.database import Database
+from bot.core.progress.migrations import migrate
+from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.store import ProgressStore
 from bot.settings import MIGRATIONS_DIR
 
 START = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import dataclasses
 import discord
 import pytest
 
-from bot.core.study_service import Actor
+from bot.core.service.study_service import Actor
 from bot.discord_frontend import StudyBot
 from bot.discord_frontend.actors import member_for
 from bot.settings import Settings

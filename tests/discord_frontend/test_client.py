@@ -9,8 +9,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.core.content_problems import ContentError
 from bot.core.errors import StudyError
+from bot.core.problems import ContentError
 from bot.discord_frontend import StudyBot, create_bot, run_bot, sync_commands
 from bot.discord_frontend.command_tree import StudyTree
 from bot.settings import Settings

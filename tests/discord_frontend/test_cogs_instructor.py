@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.instructor_files import UPLOAD_LIMIT_BYTES
+from bot.core.content.instructor_files import UPLOAD_LIMIT_BYTES
 from bot.discord_frontend import StudyBot
 from bot.settings import Settings
 from tests.discord_frontend.fake_discord import (

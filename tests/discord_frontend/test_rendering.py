@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.replies import Attachment, Button, ButtonStyle, Field, Reply, TextPrompt, Tone
+from bot.core.presentation.replies import Attachment, Button, ButtonStyle, Field, Reply, TextPrompt, Tone
 from bot.discord_frontend.components import ActionButton, submitted_text
 from bot.discord_frontend.rendering import PROMPT_FIELD_ID, prompt_modal, reply_kwargs
 

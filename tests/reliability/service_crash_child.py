@@ -13,9 +13,9 @@ import random
 import sys
 from pathlib import Path
 
-from bot.core.actions import decode
-from bot.core.replies import Reply
-from bot.core.study_service import Actor, StudyService
+from bot.core.presentation.actions import decode
+from bot.core.presentation.replies import Reply
+from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FrozenClock
-from bot.core.study_service import Actor, StudyService
+from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 from tests.core.conftest import START
 

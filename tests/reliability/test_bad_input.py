@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from bot.core.command_catalog import COMMANDS, OptionType
 from bot.core.errors import StudyError
-from bot.core.replies import Reply
-from bot.core.study_service import Actor, StudyService
+from bot.core.presentation.replies import Reply
+from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 from tests.conftest import SHIPPED_CONTENT
 

@@ -1,6 +1,6 @@
 """SIGKILL a process answering quiz cards through the study service, again and again, then audit.
 
-This extends the progress store's crash test (tests/core/test_crash_safety.py) to the full path a
+This extends the progress store's crash test (tests/core/progress/test_crash_safety.py) to the full path a
 learner's press takes: session lookup, grading, FSRS, attempt log and session position.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_CONTENT
-from tests.core.test_crash_safety import acknowledged_lines, audit
+from tests.core.progress.test_crash_safety import acknowledged_lines, audit
 
 CHILD = Path(__file__).with_name("service_crash_child.py")
 ROOT = Path(__file__).resolve().parents[2]

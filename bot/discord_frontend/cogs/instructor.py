@@ -13,8 +13,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.command_catalog import GROUPS, TERM_MAX_LENGTH, Completion
-from bot.core.instructor_files import check_upload_size
-from bot.core.study_service import Upload
+from bot.core.content.instructor_files import check_upload_size
+from bot.core.service.study_service import Upload
 from bot.discord_frontend.actors import member_for
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
 from bot.discord_frontend.client import StudyBot

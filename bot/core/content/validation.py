@@ -1,0 +1,204 @@
+"""Cross-file checks and model building: ids, topics, sources, see-also and citations.
+
+Each file has already passed its schema; here the files are checked against each other and
+every quote is found in its source, so each answer the bot gives is grounded in the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from bot.core.content.schema import (
+    CardSpec,
+    ChoiceCardSpec,
+    CiteSpec,
+    CourseSpec,
+    DeckSpec,
+    GlossarySpec,
+    ShortCardSpec,
+    TrueFalseCardSpec,
+)
+from bot.core.content.yaml_document import Path, YamlDocument
+from bot.core.models import Card, CardType, Citation, Course, Passage, Source, SourceKind, Term, Topic
+from bot.core.problems import Problem
+from bot.core.text import fold_quote, lookup_key, truncate
+
+
+@dataclass
+class BuiltContent:
+    """Everything built from the files, and what was wrong with them."""
+
+    course: Course | None = None
+    terms: list[Term] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def card_content_hash(card: CardSpec) -> str:
+    """Fingerprint of what a learner is asked and must answer; explanations don't count."""
+    payload = card.model_dump(include={"type", "prompt", "choices", "answer", "answers"})
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return digest[:16]
+
+
+class CitationResolver:
+    """Finds a quote in its source: whitespace, quote marks and dashes are folded."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self._folded: dict[str, list[tuple[Passage, str]]] = {}
+        for passage in passages:
+            haystack = fold_quote(" ".join([passage.text, *(n.text for n in passage.footnotes)]))
+            self._folded.setdefault(passage.source_id, []).append((passage, haystack))
+
+    def has_source(self, source_id: str) -> bool:
+        """Whether any passage belongs to ``source_id``."""
+        return source_id in self._folded
+
+    def resolve(self, source_id: str, quote: str) -> Passage | None:
+        """The first passage containing the quote, or None."""
+        needle = fold_quote(quote)
+        return next((p for p, text in self._folded.get(source_id, ()) if needle in text), None)
+
+    def closest(self, source_id: str, quote: str) -> str | None:
+        """A hint naming the passage most like the quote, to help fix a misquote."""
+        candidates = self._folded.get(source_id, [])
+        if not candidates:
+            return None
+        best = process.extractOne(fold_quote(quote), [text for _, text in candidates],
+                                  scorer=fuzz.partial_ratio)
+        if best is None:
+            return None
+        passage = candidates[best[2]][0]
+        where = f"{passage.heading or 'untitled section'}, paragraph {passage.paragraph}"
+        return f"closest passage: {where} (line {passage.line}): \"{truncate(passage.text, 120)}\""
+
+
+def build_content(
+    course_doc: YamlDocument,
+    course_spec: CourseSpec,
+    passages: Sequence[Passage],
+    glossary: tuple[YamlDocument, GlossarySpec] | None,
+    decks: Sequence[tuple[YamlDocument, DeckSpec]],
+) -> BuiltContent:
+    """Check the files against each other and build the immutable content objects."""
+    built = BuiltContent()
+    resolver = CitationResolver(passages)
+    sources = {s.id: s for s in course_spec.sources}
+    topic_ids = {t.id for t in course_spec.topics}
+    _check_unique(course_doc, [("sources", i, s.id) for i, s in enumerate(course_spec.sources)],
+                  "source id", built.problems)
+    _check_unique(course_doc, [("topics", i, t.id) for i, t in enumerate(course_spec.topics)],
+                  "topic id", built.problems)
+    built.course = Course(
+        title=course_spec.title,
+        description=course_spec.description,
+        sources=tuple(Source(kind=SourceKind(s.kind), **s.model_dump(exclude={"kind"})) for s in course_spec.sources),
+        topics=tuple(Topic(**t.model_dump()) for t in course_spec.topics),
+    )
+
+    def citations(doc: YamlDocument, path: Path, cites: Sequence[CiteSpec]) -> tuple[Citation, ...]:
+        found = []
+        for index, cite in enumerate(cites):
+            where = (*path, "cite", index)
+            if cite.source not in sources:
+                built.problems.append(doc.problem((*where, "source"), f"unknown source '{cite.source}'",
+                                                  f"sources are: {', '.join(sources)}"))
+                continue
+            passage = resolver.resolve(cite.source, cite.quote)
+            if passage is None:
+                built.problems.append(doc.problem((*where, "quote"), f"quote not found in {cite.source}",
+                                                  resolver.closest(cite.source, cite.quote)))
+                continue
+            found.append(Citation(cite.source, cite.quote, passage.key))
+        return tuple(found)
+
+    if glossary is not None:
+        built.terms = _build_terms(*glossary, citations, built.problems)
+    seen_cards: dict[str, str] = {}
+    for doc, deck in decks:
+        if deck.topic not in topic_ids:
+            built.problems.append(doc.problem(("topic",), f"unknown topic '{deck.topic}'",
+                                              f"topics are: {', '.join(sorted(topic_ids))}"))
+        for index, spec in enumerate(deck.cards):
+            path: Path = ("cards", index)
+            if spec.id in seen_cards:
+                built.problems.append(doc.problem((*path, "id"), f"duplicate card id '{spec.id}'",
+                                                  f"first used at {seen_cards[spec.id]}"))
+                continue
+            line, column = doc.locate((*path, "id"))
+            seen_cards[spec.id] = f"{doc.file}:{line}:{column}"
+            if spec.topic is not None and spec.topic not in topic_ids:
+                built.problems.append(doc.problem((*path, "topic"), f"unknown topic '{spec.topic}'",
+                                                  f"topics are: {', '.join(sorted(topic_ids))}"))
+            built.cards.append(_card(spec, deck, doc, citations(doc, path, spec.cite)))
+    return built
+
+
+def _card(spec: CardSpec, deck: DeckSpec, doc: YamlDocument, cites: tuple[Citation, ...]) -> Card:
+    if isinstance(spec, ShortCardSpec):
+        answers = tuple(spec.answers)
+    elif isinstance(spec, TrueFalseCardSpec):
+        answers = ("True" if spec.answer else "False",)
+    else:
+        answers = (spec.answer,)
+    return Card(
+        id=spec.id,
+        type=CardType(spec.type),
+        topic=spec.topic or deck.topic,
+        prompt=spec.prompt,
+        answers=answers,
+        explain=spec.explain,
+        citations=cites,
+        choices=tuple(spec.choices) if isinstance(spec, ChoiceCardSpec) else (),
+        content_hash=card_content_hash(spec),
+        deck=doc.file,
+    )
+
+
+CiteBuilder = Callable[[YamlDocument, Path, Sequence[CiteSpec]], tuple[Citation, ...]]
+
+
+def _build_terms(
+    doc: YamlDocument, spec: GlossarySpec, citations: CiteBuilder, problems: list[Problem]
+) -> list[Term]:
+    term_ids = {t.id for t in spec.terms}
+    _check_unique(doc, [("terms", i, t.id) for i, t in enumerate(spec.terms)], "term id", problems)
+    names: dict[str, str] = {}
+    terms = []
+    for index, term in enumerate(spec.terms):
+        path: Path = ("terms", index)
+        labelled = [((*path, "term"), term.term)] + [((*path, "aliases", i), a) for i, a in enumerate(term.aliases)]
+        for where, name in labelled:
+            key = lookup_key(name)
+            owner = names.setdefault(key, term.id)
+            if owner != term.id:
+                problems.append(doc.problem(where, f"'{name}' is already the name or an alias of term '{owner}'",
+                                            "each name may point to one term only"))
+        for i, other in enumerate(term.see_also):
+            if other not in term_ids:
+                close = process.extractOne(other, list(term_ids), scorer=fuzz.ratio, score_cutoff=60)
+                problems.append(doc.problem((*path, "see_also", i), f"unknown term '{other}'",
+                                            f"did you mean '{close[0]}'?" if close else None))
+        terms.append(Term(
+            id=term.id, term=term.term, aliases=tuple(term.aliases), definition=term.definition,
+            citations=citations(doc, path, term.cite), see_also=tuple(term.see_also),
+            background=term.background,
+        ))
+    return terms
+
+
+def _check_unique(doc: YamlDocument, items: list[tuple[str, int, str]], what: str,
+                  problems: list[Problem]) -> None:
+    first: dict[str, int] = {}
+    for container, index, value in items:
+        if value in first:
+            line, _ = doc.locate((container, first[value], "id"))
+            problems.append(doc.problem((container, index, "id"), f"duplicate {what} '{value}'",
+                                        f"first used on line {line}"))
+        else:
+            first[value] = index

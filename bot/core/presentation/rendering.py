@@ -1,0 +1,296 @@
+"""Jinja2 templates → Markdown, in a sandbox that instructors' overrides cannot escape.
+
+Each built-in template declares its variables in a first-line comment
+``{#- context: name, other -#}``. An override in ``content/templates/`` may use only those,
+is test-rendered with sample data at load under a step budget and an output cap, and is
+rejected with a located problem if anything goes wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from bot.core.lookup.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
+from bot.core.problems import Problem
+from bot.core.text import truncate
+
+BUILTIN_DIR = Path(__file__).parent / "templates"
+TEMPLATE_SUFFIX = ".md.j2"
+OUTPUT_CAP = 6000
+MAX_RANGE = 200
+STEP_BUDGET = 200_000
+_CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*)-?#\}")
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
+_LINE_START_SPECIAL = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
+_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+_ANY_SPECIAL = re.compile(r"[\\*_~`|\[\]@<]|^\s*[#>-]", re.MULTILINE)
+
+
+class Safe(str):
+    """Text already formatted as Markdown by the bot (e.g. highlighted snippets): printed as is."""
+
+    __slots__ = ()
+
+
+def escape_markdown(text: object) -> str:
+    """Escape Markdown and defuse mentions so user text shows literally and pings no one.
+
+    Only what Discord would interpret is escaped: emphasis, code, spoilers and link brackets
+    anywhere; headings, quotes and list dashes at the start of a line.
+    """
+    raw = str(text)
+    if not _ANY_SPECIAL.search(raw):  # most content needs nothing: one scan instead of three
+        return raw
+    defused = _MENTION.sub(
+        lambda m: f"@\u200b{m.group(1)}" if m.group(1) else f"<{m.group(2)}\u200b{m.group(3)}>", raw
+    )
+    return _LINE_START_SPECIAL.sub(r"\1\\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", defused))
+
+
+def _finalize(value: object) -> object:
+    """Escape every value a template prints unless the bot marked it Safe."""
+    if isinstance(value, (Safe, int, float)):
+        return value
+    return escape_markdown("" if value is None else value)
+
+
+def highlight(snippet: str) -> Safe:
+    """Escape a search snippet, then turn its hit markers into bold."""
+    return Safe(escape_markdown(snippet).replace(HIGHLIGHT_OPEN, "**").replace(HIGHLIGHT_CLOSE, "**"))
+
+
+def _code(text: object) -> Safe:
+    """Inline code: shown literally by Discord, so nothing inside needs escaping."""
+    return Safe("`" + str(text).replace("`", "'").replace("\n", " ") + "`")
+
+
+def _md(text: object) -> Safe:
+    """Explicit escaping, kept for templates that spell it out; never escapes twice."""
+    return text if isinstance(text, Safe) else Safe(escape_markdown(text))
+
+
+def progress_bar(fraction: float, width: int = 10) -> str:
+    """A text bar such as ``▰▰▰▱▱▱▱▱▱▱`` for a fraction between 0 and 1."""
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "▰" * filled + "▱" * (width - filled)
+
+
+def _percent(fraction: float) -> str:
+    return f"{round(fraction * 100)}%"
+
+
+def _clip(text: object, limit: int) -> object:
+    """Shorten at a word boundary; Safe text stays Safe."""
+    clipped = truncate(str(text), limit)
+    return Safe(clipped) if isinstance(text, Safe) else clipped
+
+
+def _capped_range(*args: int) -> range:
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise SecurityError(f"range() is limited to {MAX_RANGE} items in templates")
+    return result
+
+
+class TemplateBudgetExceeded(Exception):
+    """A template ran too long while being test-rendered."""
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateSpec:
+    """A template's source, where it came from and the variables it may use."""
+
+    name: str
+    source: str
+    origin: str
+    context: frozenset[str]
+
+
+class TemplateSet:
+    """The templates in force: built-ins, with valid instructor overrides on top."""
+
+    def __init__(self, specs: Mapping[str, TemplateSpec]) -> None:
+        self._env = _environment({name: spec.source for name, spec in specs.items()})
+        self.specs = dict(specs)
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render a template, capped at OUTPUT_CAP characters."""
+        return _render_capped(self._env, name, context)
+
+    @classmethod
+    def load(
+        cls,
+        override_dir: Path | None,
+        samples: Mapping[str, Callable[[], dict[str, Any]]],
+        *,
+        builtin_dir: Path = BUILTIN_DIR,
+        relative_to: Path | None = None,
+    ) -> tuple[TemplateSet, list[Problem]]:
+        """Read built-ins and overrides; each override is checked and test-rendered."""
+        builtins = {p.name: p.read_text(encoding="utf-8") for p in sorted(builtin_dir.glob(f"*{TEMPLATE_SUFFIX}"))}
+        specs = {
+            name: TemplateSpec(name, source, f"bot/core/presentation/templates/{name}", _declared_context(source))
+            for name, source in builtins.items()
+        }
+        problems: list[Problem] = []
+        overrides = sorted(override_dir.glob(f"*{TEMPLATE_SUFFIX}")) if override_dir and override_dir.is_dir() else []
+        for path in overrides:
+            file = str(path.relative_to(relative_to)) if relative_to else path.name
+            found = _read_override(path, file, problems)
+            if found is None:
+                continue
+            if path.name not in specs:
+                problems.append(Problem(file, 1, 1, "template", f"'{path.name}' is not a template the bot uses",
+                                        f"templates are: {', '.join(sorted(specs))}"))
+                continue
+            candidate = TemplateSpec(path.name, found, file, specs[path.name].context)
+            errors = check_template(candidate, samples.get(path.name))
+            problems.extend(errors)
+            if not errors:
+                specs[path.name] = candidate
+        return cls(specs), problems
+
+
+def _read_override(path: Path, file: str, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(utf8_problem(path.read_bytes(), exc, file))
+        return None
+
+
+def utf8_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Problem:
+    """Locate the first byte that is not UTF-8."""
+    before = data[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    return Problem(file, line, column, "", "the file is not UTF-8 text",
+                   "save it as UTF-8 in your editor")
+
+
+def _declared_context(source: str) -> frozenset[str]:
+    match = _CONTEXT_LINE.match(source)
+    if not match:
+        return frozenset()
+    return frozenset(n.strip() for n in match.group("names").split(",") if n.strip())
+
+
+def _environment(sources: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=DictLoader(dict(sources)),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+    env.globals["range"] = _capped_range
+    env.filters.update(md=_md, bar=progress_bar, percent=_percent, clip=_clip, highlight=highlight,
+                       code=_code)
+    return env
+
+
+def check_template(spec: TemplateSpec, sample: Callable[[], dict[str, Any]] | None) -> list[Problem]:
+    """Syntax, variables, forbidden attributes, then a budgeted test render."""
+    env = _environment({spec.name: spec.source})
+    try:
+        tree = env.parse(spec.source)
+    except TemplateSyntaxError as exc:
+        return [Problem(spec.origin, exc.lineno or 1, 1, "template", f"syntax error: {exc.message}")]
+    problems = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = node.attr if isinstance(node, nodes.Getattr) else getattr(getattr(node, "arg", None), "value", None)
+        if isinstance(attr, str) and attr.startswith("_"):
+            problems.append(Problem(spec.origin, node.lineno, 1, "template", f"'{attr}' is not allowed",
+                                    "templates may not reach for private or internal attributes"))
+    allowed = spec.context | set(env.globals)
+    for name in sorted(meta.find_undeclared_variables(tree) - allowed):
+        line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
+        problems.append(Problem(spec.origin, line, 1, "template", f"undefined variable '{name}'",
+                                f"this template can use: {', '.join(sorted(spec.context)) or 'nothing'}"))
+    if problems or sample is None:
+        return problems
+    try:
+        output = _with_step_budget(lambda: _render_capped(env, spec.name, sample(), strict_cap=True))
+    except TemplateBudgetExceeded:
+        return [Problem(spec.origin, 1, 1, "template", "takes too long to render",
+                        f"it ran more than {STEP_BUDGET:,} steps with sample data; simplify its loops")]
+    except Exception as exc:
+        return [Problem(spec.origin, _template_line(exc.__traceback__, spec.name), 1, "template",
+                        _describe(exc))]
+    if not output.strip():
+        problems.append(Problem(spec.origin, 1, 1, "template", "renders nothing with sample data"))
+    return problems
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, SecurityError):
+        return f"blocked by the sandbox: {exc}"
+    if isinstance(exc, OutputTooLong):
+        return str(exc)
+    return f"fails with sample data: {exc}"
+
+
+class OutputTooLong(Exception):
+    """A test render produced more than OUTPUT_CAP characters."""
+
+
+def _render_capped(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, Any],
+                   *, strict_cap: bool = False) -> str:
+    chunks: list[str] = []
+    size = 0
+    for chunk in env.get_template(name).generate(**context):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > OUTPUT_CAP:
+            if strict_cap:
+                raise OutputTooLong(f"renders more than {OUTPUT_CAP:,} characters with sample data")
+            return truncate("".join(chunks), OUTPUT_CAP)
+    return "".join(chunks).strip()
+
+
+def _with_step_budget(render: Callable[[], str]) -> str:
+    """Run ``render`` and abort it after STEP_BUDGET traced lines of template code."""
+    steps = 0
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        nonlocal steps
+        steps += 1
+        if steps > STEP_BUDGET:
+            raise TemplateBudgetExceeded
+        return local
+
+    def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
+        filename = frame.f_code.co_filename
+        return local if filename.endswith(TEMPLATE_SUFFIX) or filename == "<template>" else None
+
+    previous = sys.gettrace()
+    sys.settrace(global_trace)
+    try:
+        return render()
+    finally:
+        sys.settrace(previous)
+
+
+def _template_line(tb: TracebackType | None, name: str) -> int:
+    line = 1
+    for frame in _walk(tb):
+        if frame[0] in (name, "<template>") or frame[0].endswith(name):
+            line = frame[1]
+    return line
+
+
+def _walk(tb: TracebackType | None) -> Iterator[tuple[str, int]]:
+    while tb is not None:
+        yield tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next

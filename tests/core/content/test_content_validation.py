@@ -1,0 +1,193 @@
+"""Every broken-content case the foundation issue names, with its exact location."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.content.loader import load_content
+from bot.core.problems import ContentError
+from bot.core.service.template_samples import template_samples
+
+
+def problems_of(content_dir: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_content(content_dir, template_samples)
+    return [str(p) for p in caught.value.problems]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture changed: {old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_fixture_content_is_valid(content_dir: Path) -> None:
+    snapshot = load_content(content_dir, template_samples)
+    assert snapshot.summary().startswith("OK: 2 sources, 4 passages, 2 terms, 5 cards")
+
+
+def test_yaml_syntax_error_is_located(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", 'choices: ["A peace treaty",', 'choices: ["A peace treaty",: ')
+    [problem] = problems_of(content_dir)
+    assert problem.startswith("cards/history.yaml:6:32: ")
+    assert "YAML syntax error" in problem
+
+
+def test_duplicate_key(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", '    answer: "A peace treaty"\n',
+         '    answer: "A peace treaty"\n    answer: "A trade agreement"\n')
+    assert problems_of(content_dir) == [
+        "cards/history.yaml:8:5: cards[0].answer: duplicate key 'answer' (it was already given on line 7; keep one)"
+    ]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("    answer: true\n", "    answer: no\n",
+     "cards/history.yaml:15:13: cards[1].answer: ambiguous value 'no'"),
+    ('prompt: "What has the island dispute blocked?"', "prompt: 0123",
+     "cards/history.yaml:5:13: cards[0].prompt: ambiguous number '0123'"),
+])
+def test_yaml_11_coercions_are_errors(content_dir: Path, old: str, new: str, expected: str) -> None:
+    edit(content_dir / "cards/history.yaml", old, new)
+    assert any(p.startswith(expected) for p in problems_of(content_dir))
+
+
+def test_unknown_field_suggests_the_right_one(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", "    explain: \"The paper", "    explian: \"The paper")
+    problems = problems_of(content_dir)
+    assert "cards/history.yaml:8:5: cards[0].explian: unknown field 'explian' (did you mean 'explain'?)" in problems
+    assert "cards/history.yaml:3:5: cards[0].explain: required field 'explain' is missing" in problems
+
+
+def test_missing_required_field(content_dir: Path) -> None:
+    edit(content_dir / "glossary.yaml", "    term: Northern Territories\n", "")
+    assert problems_of(content_dir) == [
+        "glossary.yaml:11:5: terms[1].term: required field 'term' is missing"
+    ]
+
+
+def test_wrong_type(content_dir: Path) -> None:
+    edit(content_dir / "glossary.yaml", "aliases: [linkage, \"seikei fukabun\"]", "aliases: {a: 1}")
+    assert problems_of(content_dir) == ["glossary.yaml:4:14: terms[0].aliases: expected a list"]
+
+
+def test_duplicate_card_id_across_files(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "id: trade-cocom", "id: hist-occupied")
+    assert problems_of(content_dir) == [
+        "cards/trade.yaml:9:9: cards[1].id: duplicate card id 'hist-occupied' "
+        "(first used at cards/history.yaml:3:9)"
+    ]
+
+
+def test_duplicate_alias_across_terms(content_dir: Path) -> None:
+    edit(content_dir / "glossary.yaml", "aliases: [Kurile Islands, Kuril Islands]",
+         "aliases: [Kurile Islands, Linkage]")
+    assert problems_of(content_dir) == [
+        "glossary.yaml:13:31: terms[1].aliases[1]: 'Linkage' is already the name or an alias of term "
+        "'linkage-politics' (each name may point to one term only)"
+    ]
+
+
+def test_quote_not_found_names_the_closest_passage(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "The Toshiba Machine Company sold propeller-milling machinery",
+         "The Toshiba Machine Company sold propeller machinery")
+    [problem] = problems_of(content_dir)
+    assert problem.startswith("cards/trade.yaml:8:35: cards[0].cite[0].quote: quote not found in paper")
+    assert "closest passage: The Toshiba affair, paragraph 1 (line 14)" in problem
+
+
+def test_quote_matching_folds_typography(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", "quote: \"the dispute has blocked a peace treaty ever since\"",
+         "quote: \"the   dispute has blocked a peace treaty\u2014ever since\"")
+    edit(content_dir / "sources/paper.md", "peace treaty ever since", "peace treaty -- ever since")
+    assert load_content(content_dir, template_samples).cards["hist-occupied"].citations[0].passage_key == "paper:1"
+
+
+def test_unknown_source(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "[{source: paper, quote: \"The sale", "[{source: papr, quote: \"The sale")
+    assert problems_of(content_dir) == [
+        "cards/trade.yaml:14:21: cards[1].cite[0].source: unknown source 'papr' (sources are: paper, story)"
+    ]
+
+
+def test_unknown_topic(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "    topic: history\n", "    topic: histroy\n")
+    assert problems_of(content_dir) == [
+        "cards/trade.yaml:17:12: cards[2].topic: unknown topic 'histroy' (topics are: history, trade)"
+    ]
+
+
+def test_choice_answer_not_among_choices(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", 'answer: "A peace treaty"', 'answer: "A peace accord"')
+    assert problems_of(content_dir) == [
+        "cards/history.yaml:7:13: cards[0].answer: the answer must be exactly one of the choices"
+    ]
+
+
+@pytest.mark.parametrize(("choices", "message"), [
+    ('["A peace treaty"]', "needs at least 2 item(s)"),
+    ('["A peace treaty", "b", "c", "d", "e", "f"]', "allows at most 5 items"),
+])
+def test_choice_count_limits(content_dir: Path, choices: str, message: str) -> None:
+    edit(content_dir / "cards/history.yaml", '["A peace treaty", "A trade agreement", "A fishing accord"]', choices)
+    assert problems_of(content_dir) == [f"cards/history.yaml:6:14: cards[0].choices: {message}"]
+
+
+def test_see_also_unknown_term(content_dir: Path) -> None:
+    edit(content_dir / "glossary.yaml", "see_also: [northern-territories]", "see_also: [northern-territory]")
+    assert problems_of(content_dir) == [
+        "glossary.yaml:10:16: terms[0].see_also[0]: unknown term 'northern-territory' "
+        "(did you mean 'northern-territories'?)"
+    ]
+
+
+def test_empty_prompt(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", 'prompt: "What has the island dispute blocked?"', 'prompt: "  "')
+    assert problems_of(content_dir) == ["cards/history.yaml:5:13: cards[0].prompt: must not be empty"]
+
+
+def test_source_without_sections(content_dir: Path) -> None:
+    (content_dir / "sources/story.md").write_text("Just a paragraph, no headings.\n", encoding="utf-8")
+    problems = problems_of(content_dir)
+    assert "sources/story.md:1:1: the source has no sections (start each section with a '## Heading' line)" in problems
+
+
+def test_template_with_undefined_variable(content_dir: Path) -> None:
+    (content_dir / "templates").mkdir()
+    (content_dir / "templates/term.md.j2").write_text("**{{ term.term }}**\n\n{{ oops }}\n", encoding="utf-8")
+    assert problems_of(content_dir) == [
+        "templates/term.md.j2:3:1: template: undefined variable 'oops' "
+        "(this template can use: " + ", ".join(sorted(template_contexts("term.md.j2"))) + ")"
+    ]
+
+
+def test_template_reaching_for_private_attributes(content_dir: Path) -> None:
+    (content_dir / "templates").mkdir()
+    (content_dir / "templates/term.md.j2").write_text("{{ term.__class__.__mro__ }}\n", encoding="utf-8")
+    problems = problems_of(content_dir)
+    assert "templates/term.md.j2:1:1: template: '__class__' is not allowed " \
+        "(templates may not reach for private or internal attributes)" in problems
+
+
+def test_file_that_is_not_utf8(content_dir: Path) -> None:
+    path = content_dir / "glossary.yaml"
+    path.write_bytes(path.read_bytes().replace(b"Japan's policy", b"Japan\xe9s policy"))
+    assert problems_of(content_dir) == [
+        "glossary.yaml:6:12: the file is not UTF-8 text (save it as UTF-8 in your editor)"
+    ]
+
+
+def test_all_problems_are_reported_at_once(content_dir: Path) -> None:
+    edit(content_dir / "cards/history.yaml", "    answer: true\n", "    answer: no\n")
+    edit(content_dir / "glossary.yaml", "see_also: [northern-territories]", "see_also: [nowhere]")
+    edit(content_dir / "cards/trade.yaml", "    topic: history\n", "    topic: nowhere\n")
+    files = {p.split(":")[0] for p in problems_of(content_dir)}
+    assert files == {"cards/history.yaml", "glossary.yaml", "cards/trade.yaml"}
+
+
+def template_contexts(name: str) -> frozenset[str]:
+    from bot.core.presentation.rendering import BUILTIN_DIR, _declared_context
+
+    return _declared_context((BUILTIN_DIR / name).read_text(encoding="utf-8"))
