@@ -32,8 +32,9 @@ from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.records import AnswerInput
 from bot.core.progress.scheduler import Scheduler
-from bot.core.progress.store import AnswerInput, ProgressStore
+from bot.core.progress.store import ProgressStore
 from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 

@@ -11,6 +11,7 @@ import pytest
 from bot.core.clock import FrozenClock
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
 from bot.settings import MIGRATIONS_DIR
@@ -34,3 +35,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 def store(db: Database, clock: FrozenClock) -> ProgressStore:
     return ProgressStore(db, clock, Scheduler())
+
+
+@pytest.fixture
+def reports(db: Database, clock: FrozenClock) -> ProgressReports:
+    return ProgressReports(db, clock, Scheduler())

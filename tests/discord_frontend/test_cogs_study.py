@@ -77,7 +77,7 @@ async def test_define_shows_the_term_with_quote_and_see_also_buttons(fake: FakeD
 
 async def test_excerpt_defers_then_lists_passages_with_paging(fake: FakeDiscord, bot: StudyBot,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.core.service.study_service.EXCERPTS_PER_PAGE", 1)  # the fixture course is small
+    monkeypatch.setattr("bot.core.service.lookups.EXCERPTS_PER_PAGE", 1)  # the fixture course is small
     exchange = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Soviet"}))
 
     body = assert_deferred_then_private(exchange)

@@ -189,7 +189,7 @@ async def test_a_mangled_button_is_answered_as_stale(fake: FakeDiscord, bot: Stu
 
 async def test_paging_replaces_the_results_but_not_for_someone_else(fake: FakeDiscord, bot: StudyBot,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.core.service.study_service.EXCERPTS_PER_PAGE", 1)  # the fixture course is small
+    monkeypatch.setattr("bot.core.service.lookups.EXCERPTS_PER_PAGE", 1)  # the fixture course is small
     results = await fake.interact(bot, fake.command(STUDENT, "excerpt", {"query": "Soviet"}))
     page = results.button("sb:xp:")["custom_id"]
     fake.messages[results.message_id]["flags"] = 0  # as if public: only then can someone else press it

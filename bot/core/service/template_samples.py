@@ -13,7 +13,8 @@ from typing import Any
 from bot.core.command_catalog import COMMANDS
 from bot.core.models import Citation, Footnote, Source, SourceKind, Term
 from bot.core.presentation.citations import FICTION_LABEL, CitedQuote
-from bot.core.progress.store import LeaderRow
+from bot.core.progress.records import LeaderRow
+from bot.core.service.views import ExcerptView, TopicRow
 
 _QUOTE = CitedQuote(
     quote="the Soviets prefer to separate economics from politics",
@@ -38,9 +39,7 @@ _TERM = Term(
 )
 
 
-def _excerpt_view(fiction: bool = False) -> Any:
-    from bot.core.service.study_service import ExcerptView  # the service imports this module
-
+def _excerpt_view(fiction: bool = False) -> ExcerptView:
     return ExcerptView(
         citation=_FICTION_QUOTE.citation if fiction else _QUOTE.citation,
         snippet="the Soviets prefer to separate **economics** from politics",
@@ -48,9 +47,7 @@ def _excerpt_view(fiction: bool = False) -> Any:
     )
 
 
-def _topic_row() -> Any:
-    from bot.core.service.study_service import TopicRow
-
+def _topic_row() -> TopicRow:
     return TopicRow(title="Trade and perestroika", seen=12, total=34, accuracy=0.75, attempts=20, mastered=3)
 
 

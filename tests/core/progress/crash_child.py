@@ -15,8 +15,9 @@ from pathlib import Path
 from bot.core.clock import system_clock
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.records import AnswerInput
 from bot.core.progress.scheduler import Scheduler
-from bot.core.progress.store import AnswerInput, ProgressStore
+from bot.core.progress.store import ProgressStore
 from bot.settings import MIGRATIONS_DIR
 
 CARDS = [f"card-{n}" for n in range(6)]

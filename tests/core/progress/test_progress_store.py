@@ -17,8 +17,10 @@ from bot.core.progress import database
 from bot.core.progress import store as progress_store
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
-from bot.core.progress.scheduler import MASTERY_STABILITY_DAYS, Scheduler
-from bot.core.progress.store import AnswerInput, AnswerResult, ProgressStore, QuizSession
+from bot.core.progress.records import AnswerInput, AnswerResult, QuizSession
+from bot.core.progress.reports import ProgressReports
+from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.store import ProgressStore
 from bot.settings import MIGRATIONS_DIR
 from tests.core.conftest import START
 
@@ -205,13 +207,15 @@ async def test_session_attempts_lists_answers_in_position_order(store: ProgressS
 # Recording answers
 
 
-async def test_answer_without_session_is_recorded(store: ProgressStore, db: Database) -> None:
+async def test_answer_without_session_is_recorded(
+    store: ProgressStore, reports: ProgressReports, db: Database
+) -> None:
     ann = await learner(store, "Ann")
     result = await answer(store, ann, "a")
     assert not result.duplicate and result.session is None and result.correct
     assert result.card_state is not None and result.card_state.reps == 1
     assert (await store.card_states(ann))["a"] == result.card_state
-    rows = await store.export_attempt_rows(GUILD)
+    rows = await reports.export_attempt_rows(GUILD)
     assert rows == [
         {
             "user_key": "ann", "display_name": "Ann", "attempt_id": result.attempt_id, "card_id": "a",
@@ -292,7 +296,7 @@ async def test_failure_part_way_leaves_no_partial_answer(
     def broken_advance(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(progress_store, "_advance", broken_advance)
+    monkeypatch.setattr(progress_store, "advance", broken_advance)
     with pytest.raises(sqlite3.OperationalError):
         await answer(store, ann, "a", session=session)
     assert await count(db, "attempts") == 0
@@ -435,125 +439,9 @@ async def test_due_selection_respects_due_at_or_before_now(store: ProgressStore,
     assert await store.due_cards(await learner(store, "Bob"), right.due, 10) == []
 
 
-# Summaries
-
-
-async def test_topic_progress_and_mastery_follow_the_definition(
-    store: ProgressStore, clock: FrozenClock
+async def test_reset_learner_removes_only_their_progress(
+    store: ProgressStore, reports: ProgressReports, db: Database
 ) -> None:
-    ann = await learner(store, "Ann")
-    topics = {"a1": "alpha", "a2": "alpha", "a3": "alpha", "b1": "beta", "removed-later": "beta"}
-    await train(store, clock, [(ann, "a1"), (ann, "a2")])
-    await answer(store, ann, "a3", False)
-    await answer(store, ann, "a3", True)
-    await answer(store, ann, "not-in-course")
-
-    progress = await store.topic_progress(ann, topics)
-    scheduler, now = Scheduler(), clock()
-    states = await store.card_states(ann)
-    assert all((states[c].stability or 0) > MASTERY_STABILITY_DAYS for c in ("a1", "a2"))
-    assert progress["alpha"].mastered == sum(
-        scheduler.is_mastered(states[c], now) for c in states if topics.get(c) == "alpha"
-    ) == 2
-    alpha = progress["alpha"]
-    assert (alpha.seen, alpha.attempts, alpha.correct, alpha.total) == (3, 10, 9, 3)
-    assert alpha.accuracy == pytest.approx(0.9)
-    assert progress["beta"] == type(alpha)(seen=0, attempts=0, correct=0, accuracy=0.0, mastered=0, total=2)
-
-    clock.advance(timedelta(days=365))
-    assert (await store.topic_progress(ann, topics))["alpha"].mastered == 0
-
-
-async def test_streak_counts_consecutive_utc_days(store: ProgressStore, clock: FrozenClock) -> None:
-    ann = await learner(store, "Ann")
-    today = START.date()
-    assert await store.streak(ann, today) == 0
-    clock.advance(timedelta(hours=14, minutes=59))  # 23:59 UTC on day 0
-    await answer(store, ann, "a")
-    for _ in range(3):  # days 1..3, two answers on day 2
-        clock.advance(timedelta(days=1))
-        await answer(store, ann, "a")
-    await answer(store, ann, "b")
-    clock.advance(timedelta(days=2))  # day 5, after a gap on day 4
-    await answer(store, ann, "a")
-
-    day = timedelta(days=1)
-    assert await store.streak(ann, today + 5 * day) == 1
-    assert await store.streak(ann, today + 3 * day) == 4
-    assert await store.streak(ann, today + 4 * day) == 4  # yesterday still counts
-    assert await store.streak(ann, today + 7 * day) == 0
-    assert await store.streak(await learner(store, "Bob"), today + 5 * day) == 0
-
-
-async def test_leaderboard_ranks_by_mastery_then_accuracy_never_volume(
-    store: ProgressStore, clock: FrozenClock
-) -> None:
-    ann, bob, cat, dan = [await learner(store, n) for n in ("Ann", "Bob", "Cat", "Dan")]
-    eve = await learner(store, "Eve", scope="guild:other")
-    await train(store, clock, [(ann, "a"), (ann, "b"), (bob, "a"), (eve, "a"), (eve, "b"), (eve, "c")])
-    for _ in range(20):  # lots of volume, mostly wrong
-        await answer(store, cat, "x", False)
-    await answer(store, cat, "x", True)
-    for _ in range(5):  # few answers, all right
-        await answer(store, dan, "y", True)
-    await answer(store, bob, "z", False)  # bob: 4 right of 5 → below a perfect-score Dan
-
-    board = await store.leaderboard(GUILD, since=None)
-    assert [(r.display_name, r.mastered, r.attempts) for r in board] == [
-        ("Ann", 2, 8), ("Bob", 1, 5), ("Dan", 0, 5), ("Cat", 0, 21),
-    ]
-    assert board[3].accuracy == pytest.approx(1 / 21)
-    assert [r.display_name for r in await store.leaderboard(GUILD, None, limit=2)] == ["Ann", "Bob"]
-
-    clock.advance(timedelta(days=1))
-    await answer(store, cat, "x", True)
-    recent = await store.leaderboard(GUILD, since=clock() - timedelta(hours=1))
-    assert [(r.display_name, r.attempts, r.accuracy) for r in recent] == [("Cat", 1, 1.0)]
-
-
-async def test_leaderboard_needs_enough_attempts_to_rank_on_accuracy(store: ProgressStore) -> None:
-    lucky, steady = await learner(store, "Lucky"), await learner(store, "Steady")
-    await answer(store, lucky, "a", True)
-    for correct in (True, True, True, True, False):
-        await answer(store, steady, "a", correct)
-    assert [r.display_name for r in await store.leaderboard(GUILD, None)] == ["Steady", "Lucky"]
-
-
-async def test_item_analysis_shows_weak_cards_and_popular_wrong_answers(store: ProgressStore) -> None:
-    ann, bob, cat = [await learner(store, n) for n in ("Ann", "Bob", "Cat")]
-    eve = await learner(store, "Eve", scope="dm")
-    for who, response in ((ann, "1956"), (bob, "1956"), (cat, "1960")):
-        await answer(store, who, "hard", False, response=response)
-    await answer(store, ann, "hard", True)
-    await answer(store, ann, "easy", True)
-    await answer(store, eve, "easy", False, response="no")
-
-    stats = await store.item_analysis(GUILD, None)
-    assert [(s.card_id, s.attempts, s.correct, s.accuracy) for s in stats] == [
-        ("hard", 4, 1, 0.25), ("easy", 1, 1, 1.0),
-    ]
-    assert stats[0].wrong_responses == [("1956", 2), ("1960", 1)]
-    everywhere = await store.item_analysis(None, ["easy"])
-    assert [(s.card_id, s.attempts, s.wrong_responses) for s in everywhere] == [("easy", 2, [("no", 1)])]
-
-
-async def test_export_progress_rows(store: ProgressStore, clock: FrozenClock) -> None:
-    ann = await learner(store, "Ann")
-    await train(store, clock, [(ann, "a")])
-    await answer(store, await learner(store, "Eve", scope="dm"), "a")
-    rows = await store.export_progress_rows(GUILD)
-    assert len(rows) == 1
-    row = rows[0]
-    assert list(row) == [
-        "user_key", "display_name", "card_id", "state", "reps", "lapses", "stability_days",
-        "difficulty", "due", "last_review", "retrievability", "mastered",
-    ]
-    summary = (row["user_key"], row["card_id"], row["state"], row["reps"], row["mastered"])
-    assert summary == ("ann", "a", "review", 4, True)
-    assert row["retrievability"] == 1.0
-
-
-async def test_reset_learner_removes_only_their_progress(store: ProgressStore, db: Database) -> None:
     ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
     await answer(store, ann, "a", session=session)
@@ -561,7 +449,7 @@ async def test_reset_learner_removes_only_their_progress(store: ProgressStore, d
     await answer(store, bob, "a")
     assert await store.reset_learner(ann) == 2 + 2 + 1
     assert await store.card_states(ann) == {} and await store.get_session(session.id) is None
-    assert (await store.topic_progress(ann, {"a": "t"}))["t"].attempts == 0
+    assert (await reports.topic_progress(ann, {"a": "t"}))["t"].attempts == 0
     assert set(await store.card_states(bob)) == {"a"}
     assert await count(db, "attempts") == 1
     assert await store.get_learner(GUILD, "ann") is not None
@@ -573,7 +461,9 @@ async def test_reset_learner_removes_only_their_progress(store: ProgressStore, d
 _FULL_SCAN = re.compile(r"^SCAN (attempts|card_states)\b")
 
 
-async def test_per_learner_queries_never_scan_whole_tables(store: ProgressStore, db: Database) -> None:
+async def test_per_learner_queries_never_scan_whole_tables(
+    store: ProgressStore, reports: ProgressReports, db: Database
+) -> None:
     statements: list[str] = []
     async with db.read() as reader:
         await reader.set_trace_callback(statements.append)
@@ -589,12 +479,12 @@ async def test_per_learner_queries_never_scan_whole_tables(store: ProgressStore,
     await store.due_cards(ann, START, 5)
     await store.next_due(ann)
     await store.due_count(ann, START)
-    await store.topic_progress(ann, {"a": "t"})
-    await store.streak(ann, START.date())
-    await store.leaderboard(GUILD, START)
-    await store.item_analysis(GUILD, None)
-    await store.export_progress_rows(GUILD)
-    await store.export_attempt_rows(GUILD)
+    await reports.topic_progress(ann, {"a": "t"})
+    await reports.streak(ann, START.date())
+    await reports.leaderboard(GUILD, START)
+    await reports.item_analysis(GUILD, None)
+    await reports.export_progress_rows(GUILD)
+    await reports.export_attempt_rows(GUILD)
     await store.sync_card_versions({"a": "v2"})
     await store.finish_session(session.id)
     await store.reset_learner(ann)

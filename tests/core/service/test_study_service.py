@@ -56,7 +56,7 @@ async def answer_right(service: StudyService, actor: Actor, card_reply: Reply) -
 
 
 async def attempts(service: StudyService) -> int:
-    rows = await service.store.export_attempt_rows("guild:1")
+    rows = await service.instructor._ctx.reports.export_attempt_rows("guild:1")
     return len(rows)
 
 
@@ -145,7 +145,7 @@ async def test_define_exact_fuzzy_and_miss(service: StudyService) -> None:
 async def test_excerpt_pages_and_labels_fiction(service: StudyService, monkeypatch: pytest.MonkeyPatch) -> None:
     single = await service.excerpt(ANA, "propeller milling")
     assert [b.label for b in single.buttons] == ["Full passage 1"]  # one page: no paging buttons
-    monkeypatch.setattr("bot.core.service.study_service.EXCERPTS_PER_PAGE", 1)
+    monkeypatch.setattr("bot.core.service.lookups.EXCERPTS_PER_PAGE", 1)
     page = await service.excerpt(ANA, "Tokyo chips Toshiba Moscow")
     assert page.title.startswith("Excerpts for")
     assert page.buttons[0].label == "Prev" and page.buttons[0].disabled
@@ -288,5 +288,5 @@ def test_every_catalogue_command_runs_a_use_case_with_its_options(service: Study
 
 
 def test_every_action_verb_has_a_handler(service: StudyService) -> None:
-    handled = set(service._press_handlers) | {Verb.TEXT}
+    handled = set(service.press_handlers) | {Verb.TEXT}
     assert handled == set(Verb)

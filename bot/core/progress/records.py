@@ -1,0 +1,184 @@
+"""Progress records: the rows the store and the reports return, and how they are decoded.
+
+Shared by :mod:`store` (writes and per-learner reads) and :mod:`reports` (summaries and
+exports); also the column lists and the two read helpers both use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.core.progress.database import from_db_time
+from bot.core.progress.scheduler import CardState
+
+SessionKind = Literal["quiz", "review"]
+
+STATE_COLUMNS = "card_id, card_hash, state, step, stability, difficulty, due, last_review, reps, lapses"
+QUALIFIED_STATE_COLUMNS = ", ".join(f"card_states.{name.strip()}" for name in STATE_COLUMNS.split(","))
+SESSION_COLUMNS = (
+    "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at"
+)
+LEARNER_COLUMNS = "id, scope, user_key, display_name, created_at"
+
+
+@dataclass(frozen=True)
+class Learner:
+    """One person in one scope ("guild:<id>", "dm" or "console"); progress is kept per scope."""
+
+    id: int
+    scope: str
+    user_key: str
+    display_name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuizSession:
+    """A quiz or review run over a fixed list of cards; ``position`` is the next card to ask."""
+
+    id: str
+    learner_id: int
+    kind: SessionKind
+    topic: str | None
+    card_ids: tuple[str, ...]
+    position: int
+    score: int
+    answered: int
+    started_at: datetime
+    finished_at: datetime | None
+    share: bool
+
+    @property
+    def finished(self) -> bool:
+        """Whether the run is over (all cards answered, or ended early)."""
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    """One graded answer to record; ``session_id`` and ``position`` go together or not at all."""
+
+    learner_id: int
+    card_id: str
+    card_hash: str
+    response: str
+    correct: bool
+    rating: int
+    response_ms: int | None = None
+    session_id: str | None = None
+    position: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What recording did; for a duplicate, the original attempt and the current state.
+
+    ``card_state`` is ``None`` only for a duplicate whose card has been reset since.
+    """
+
+    attempt_id: int
+    correct: bool
+    card_state: CardState | None
+    session: QuizSession | None
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class TopicProgress:
+    """A learner's standing in one topic; ``total`` counts the topic's current cards."""
+
+    seen: int
+    attempts: int
+    correct: int
+    accuracy: float
+    mastered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    """One line of a scope's leaderboard; ``attempts`` and ``accuracy`` cover the period."""
+
+    learner_id: int
+    display_name: str
+    mastered: int
+    attempts: int
+    accuracy: float
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """How a class did on one card, with its wrong answers most common first."""
+
+    card_id: str
+    attempts: int
+    correct: int
+    accuracy: float
+    wrong_responses: list[tuple[str, int]]
+
+
+def ratio(part: int, whole: int) -> float:
+    """Return a share in 0..1; nothing attempted counts as 0, not as an error."""
+    return part / whole if whole else 0.0
+
+
+def state_from_row(row: aiosqlite.Row) -> CardState:
+    """Decode a ``card_states`` row."""
+    return CardState(
+        card_id=row["card_id"],
+        card_hash=row["card_hash"],
+        state=row["state"],
+        step=row["step"],
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=from_db_time(row["due"]),
+        last_review=from_db_time(row["last_review"]) if row["last_review"] else None,
+        reps=row["reps"],
+        lapses=row["lapses"],
+    )
+
+
+def learner_from_row(row: aiosqlite.Row) -> Learner:
+    """Decode a ``learners`` row."""
+    return Learner(row["id"], row["scope"], row["user_key"], row["display_name"], from_db_time(row["created_at"]))
+
+
+def session_from_row(row: aiosqlite.Row) -> QuizSession:
+    """Decode a ``quiz_sessions`` row."""
+    return QuizSession(
+        id=row["id"],
+        learner_id=row["learner_id"],
+        kind=row["kind"],
+        topic=row["topic"],
+        card_ids=tuple(json.loads(row["card_ids"])),
+        position=row["position"],
+        score=row["score"],
+        answered=row["answered"],
+        started_at=from_db_time(row["started_at"]),
+        finished_at=from_db_time(row["finished_at"]) if row["finished_at"] else None,
+        share=bool(row["share"]),
+    )
+
+
+async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    """Return every row of a query in one trip to the connection's thread."""
+    return list(await conn.execute_fetchall(sql, tuple(params)))
+
+
+async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    """Return the first row of a query (for lookups by key and ``RETURNING`` one row)."""
+    rows = await fetch_all(conn, sql, params)
+    return rows[0] if rows else None
+
+
+
+async def read_card_states(conn: aiosqlite.Connection, learner_id: int) -> dict[str, CardState]:
+    """Every card state a learner has, by card id."""
+    rows = await fetch_all(conn, f"SELECT {STATE_COLUMNS} FROM card_states WHERE learner_id = ?", (learner_id,))
+    return {row["card_id"]: state_from_row(row) for row in rows}
