@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 import discord
 
-from bot.core.service.study_service import Actor, Member
+from bot.core.service.study_service import Actor, Member, StudyService
 
 
 def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None) -> Actor:
@@ -47,3 +47,25 @@ def has_role(member: discord.Member, role: str) -> bool:
         return True
     folded = wanted.casefold()
     return any(r.name.casefold() == folded for r in member.roles)
+
+
+class StudyHost(Protocol):
+    """What answering an interaction needs from the bot (:class:`client.StudyBot` is one)."""
+
+    @property
+    def service(self) -> StudyService:
+        """The study service."""
+        ...
+
+    def actor(self, interaction: discord.Interaction[Any]) -> Actor:
+        """Who is acting in ``interaction``."""
+        ...
+
+    async def answer_press(self, interaction: discord.Interaction[Any], action_id: str) -> None:
+        """Answer a press of the button whose custom_id is ``action_id``."""
+        ...
+
+
+def study_host(interaction: discord.Interaction[Any]) -> StudyHost:
+    """The bot behind ``interaction``, seen through what the handlers need of it."""
+    return cast(StudyHost, interaction.client)

@@ -12,9 +12,10 @@ from discord.ext import commands
 
 from bot.core.errors import StudyError
 from bot.core.service.study_service import Actor, StudyService
+from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
-from bot.discord_frontend.components import ActionButton, on_prompt_submit
+from bot.discord_frontend.components import answer_press, on_prompt_submit
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ class StudyBot(commands.Bot):
     def actor(self, interaction: discord.Interaction[Any]) -> Actor:
         """Who is acting in ``interaction``, instructor rights included."""
         return actor_for(interaction, self.settings.instructor_role)
+
+    async def answer_press(self, interaction: discord.Interaction[Any], action_id: str) -> None:
+        """Answer a press of one of the bot's buttons (the :class:`ActionButton` callback)."""
+        await answer_press(interaction, action_id)
 
     async def setup_hook(self) -> None:
         """Open the service, load the cogs, register buttons and prompts, sync commands if changed."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -13,9 +13,6 @@ from discord import app_commands
 from bot.core.errors import StudyError
 from bot.core.presentation.replies import error_reply
 from bot.discord_frontend.replying import send_reply
-
-if TYPE_CHECKING:
-    from bot.discord_frontend.client import StudyBot
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +26,10 @@ class NotInstructor(app_commands.CheckFailure):
         super().__init__(self.study_error.message)
 
 
-class StudyTree(app_commands.CommandTree["StudyBot"]):
+class StudyTree(app_commands.CommandTree[Any]):
     """The bot's command tree; its only change is routing errors to :func:`report_error`."""
 
-    async def on_error(self, interaction: discord.Interaction[StudyBot], error: app_commands.AppCommandError,
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError,
                        /) -> None:
         """Tell the user what went wrong (see :func:`report_error` for the order of cases)."""
         await report_error(interaction, error)

@@ -1,4 +1,4 @@
-"""Buttons and text prompts: every ``sb:`` button is one DynamicItem, every ``sb:`` modal one listener.
+"""Answering presses and text prompts: every ``sb:`` button and every ``sb:`` modal lands here.
 
 All state is in the custom_id (the core's action id), so a press or a submitted answer works
 after a restart: nothing is looked up in memory, the service loads what it needs.
@@ -17,51 +17,25 @@ How the reply to a press (or a submitted prompt) is delivered:
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import discord
 
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
+from bot.discord_frontend.actors import study_host
 from bot.discord_frontend.command_tree import report_error
 from bot.discord_frontend.rendering import PROMPT_FIELD_ID
 from bot.discord_frontend.replying import edit_reply, open_prompt, send_reply
 
-if TYPE_CHECKING:
-    from bot.discord_frontend.client import StudyBot
-
-ACTION_TEMPLATE = rf"{actions.PREFIX}:(?P<action>.+)"
 OPENS_BESIDE = frozenset({Verb.DEFINE, Verb.PASSAGE})
 """Verbs whose reply is shown as a new message next to the one pressed."""
 
 
-class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=ACTION_TEMPLATE):
-    """Any button of a reply; its custom_id is the action id the service understands."""
-
-    def __init__(self, action: str, *, label: str | None = None,
-                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, disabled: bool = False,
-                 row: int | None = None) -> None:
-        super().__init__(discord.ui.Button(label=label, custom_id=action, style=style, disabled=disabled), row=row)
-        self.action = action
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
-                             match: re.Match[str], /) -> ActionButton:
-        """Rebuild the button from a press (discord.py calls this for every matching custom_id)."""
-        if isinstance(item, discord.ui.Button):
-            return cls(match.string, label=item.label, style=item.style, disabled=item.disabled)
-        return cls(match.string)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Run the press through the service and deliver the reply (see the module's rule)."""
-        await answer_press(interaction, self.action)
-
-
 async def answer_press(interaction: discord.Interaction[Any], action_id: str) -> None:
     """Handle a press of the button with ``action_id``; errors go to :func:`report_error`."""
-    bot = _bot(interaction)
+    bot = study_host(interaction)
     try:
         reply = await bot.service.press(bot.actor(interaction), action_id)
         if reply.modal and reply.prompt is not None:
@@ -84,7 +58,7 @@ async def on_prompt_submit(interaction: discord.Interaction[Any]) -> None:
     action_id = str(data.get("custom_id", ""))
     if not action_id.startswith(f"{actions.PREFIX}:"):
         return
-    bot = _bot(interaction)
+    bot = study_host(interaction)
     try:
         reply = await bot.service.submit(bot.actor(interaction), action_id, submitted_text(data))
         await _deliver(interaction, action_id, reply)
@@ -123,7 +97,3 @@ def _replaces_message(interaction: discord.Interaction[Any], action_id: str, rep
     started = message.interaction_metadata
     own = message.flags.ephemeral or (started is not None and started.user.id == interaction.user.id)
     return own and actions.decode(action_id).verb not in OPENS_BESIDE
-
-
-def _bot(interaction: discord.Interaction[Any]) -> StudyBot:
-    return cast("StudyBot", interaction.client)

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from bot.core.presentation.replies import BUTTONS_PER_ROW, Attachment, Button, ButtonStyle, Reply, TextPrompt, Tone
+from bot.discord_frontend.action_button import ActionButton
 
 TONE_COLOURS: dict[Tone, discord.Colour] = {
     Tone.INFO: discord.Colour.blurple(),
@@ -70,9 +71,6 @@ def reply_view(buttons: Sequence[Button]) -> discord.ui.View | None:
     """
     if not buttons:
         return None
-    # Imported here because components answers presses with replies rendered by this module.
-    from bot.discord_frontend.components import ActionButton
-
     view = discord.ui.View(timeout=None)
     for index, button in enumerate(buttons):
         view.add_item(ActionButton(button.action, label=button.label, style=BUTTON_STYLES[button.style],

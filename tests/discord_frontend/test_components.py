@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.presentation.replies import Button
 from bot.discord_frontend import StudyBot
-from bot.discord_frontend.components import ActionButton
+from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.rendering import reply_view
 from tests.discord_frontend.conftest import StartBot
 from tests.discord_frontend.fake_discord import EPHEMERAL, OTHER, STUDENT, Exchange, FakeDiscord, flags_of

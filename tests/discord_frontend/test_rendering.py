@@ -5,7 +5,8 @@ from __future__ import annotations
 import discord
 
 from bot.core.presentation.replies import Attachment, Button, ButtonStyle, Field, Reply, TextPrompt, Tone
-from bot.discord_frontend.components import ActionButton, submitted_text
+from bot.discord_frontend.action_button import ActionButton
+from bot.discord_frontend.components import submitted_text
 from bot.discord_frontend.rendering import PROMPT_FIELD_ID, prompt_modal, reply_kwargs
 
 
