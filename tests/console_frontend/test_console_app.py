@@ -122,14 +122,14 @@ click Good
         "Nothing to review", "Progress of ann",
     ]
     choice, _, _, truefalse, _, _, short, _, _, flashcard, shown, rated, _, progress = replies
-    assert choice["footer"] == "History · multiple choice"
+    assert choice["footer"] == "History · multiple choice · new card"
     assert [b["label"][3:] for b in choice["buttons"][:3]] == sorted(
         ["A peace treaty", "A trade agreement", "A fishing accord"], key=lambda text: choice["description"].find(text))
-    assert truefalse["footer"] == "History · true or false"
+    assert truefalse["footer"] == "History · true or false · new card"
     assert [b["label"] for b in truefalse["buttons"]] == ["True", "False", "End"]
-    assert short["footer"] == "Trade · short answer"
+    assert short["footer"] == "Trade · short answer · new card"
     assert short["prompt"] == "Your answer: Which company sold propeller-milling…"
-    assert flashcard["footer"] == "Trade · flashcard"
+    assert flashcard["footer"] == "Trade · flashcard · new card"
     assert [b["label"] for b in shown["buttons"]] == ["Again", "Hard", "Good", "Easy"]
     assert "**Answer:** COCOM's" in shown["description"]
     assert rated["description"].startswith("*Rated Good; this card comes back in 10 min")

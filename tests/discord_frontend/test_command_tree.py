@@ -105,7 +105,7 @@ async def test_an_empty_short_answer_is_a_study_error(fake: FakeDiscord, bot: St
 async def test_a_command_on_cooldown_asks_politely_to_retry(fake: FakeDiscord, bot: StudyBot) -> None:
     exchanges = [await fake.interact(bot, fake.command(STUDENT, "quiz", {"type": "choice"})) for _ in range(4)]
 
-    assert [e.embed["title"] for e in exchanges[:3]] == ["Quiz · card 1 of 1"] * 3
+    assert [e.embed["title"] for e in exchanges[:3]] == ["Quiz · card 1 of 1"] + ["You have a quiz open"] * 2
     refused = exchanges[3]
     assert refused.callback.json["data"]["flags"] & EPHEMERAL
     assert refused.embed["title"] == "Sorry"

@@ -39,7 +39,10 @@ async def study_forever(db_path: Path, content_dir: Path, seed: int) -> None:
     while True:
         actor = Actor("guild:1", str(rng.randrange(4)), f"Learner {rng.randrange(9)}")
         reply = await service.start_quiz(actor, count=5)
-        while reply.buttons and reply.buttons[0].label not in ("Next", "See results"):
+        if reply.title.startswith("You have"):  # a round this learner left open (or a killed run's)
+            reply = await service.press(actor, reply.buttons[-1].action)  # Start over
+        while (reply.buttons and " finished: " not in reply.title
+               and reply.buttons[0].label not in ("Next", "See results")):
             shown = decode(reply.buttons[0].action)
             reply = await answer(service, actor, reply, rng)
             if reply.title.startswith(("Correct", "Not quite")):

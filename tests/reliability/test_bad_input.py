@@ -92,7 +92,8 @@ def test_any_text_in_any_option(running: tuple[asyncio.AbstractEventLoop, StudyS
 
 def test_any_button_id_or_typed_answer(running: tuple[asyncio.AbstractEventLoop, StudyService]) -> None:
     loop, service = running
-    quiz = loop.run_until_complete(service.start_quiz(TEACHER, card_type="short", count=3))
+    typist = Actor("guild:1", "901", "Typist")  # a learner with no round open yet
+    quiz = loop.run_until_complete(service.start_quiz(typist, card_type="short", count=3))
     assert quiz.prompt is not None
     prompt = quiz.prompt.action
 
@@ -107,4 +108,4 @@ def test_any_button_id_or_typed_answer(running: tuple[asyncio.AbstractEventLoop,
 
     attack()
     # a hostile typed answer is graded and recorded like any other, and shown back defused
-    loop.run_until_complete(run(service, service.submit(TEACHER, prompt, "@everyone <@&1> **x**")))
+    loop.run_until_complete(run(service, service.submit(typist, prompt, "@everyone <@&1> **x**")))

@@ -24,6 +24,10 @@ class Verb(StrEnum):
     RATE = "rate"  # session, position, rating 1-4
     NEXT = "next"  # session
     END = "end"  # session
+    RIGHT = "right"  # session, position: "I was right" about a short answer marked wrong
+    RETRY = "retry"  # session: a new round of the cards missed in that one
+    AGAIN = "again"  # session: a new round like that one
+    OVER = "over"  # open session, kind, topic, count, card type, share: drop it and start the new round
     DEFINE = "def"  # term id
     PASSAGE = "psg"  # passage key
     EXCERPT = "xp"  # source or "-", offset, query
@@ -35,6 +39,7 @@ class Verb(StrEnum):
 
 ARITY = {
     Verb.ANSWER: 3, Verb.ASK: 2, Verb.TEXT: 2, Verb.SHOW: 2, Verb.RATE: 3, Verb.NEXT: 1, Verb.END: 1,
+    Verb.RIGHT: 2, Verb.RETRY: 1, Verb.AGAIN: 1, Verb.OVER: 6,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
 }
 NONE_ARG = "-"

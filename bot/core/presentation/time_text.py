@@ -23,10 +23,12 @@ def duration(delta: timedelta) -> str:
 
 
 def when(moment: datetime, now: datetime) -> str:
-    """``now``, ``in 3 h (Nov 25, 14:00 UTC)`` or ``2 days ago (…)``."""
+    """``now``, ``in under a minute``, ``in 3 h (Nov 25, 14:00 UTC)`` or ``2 days ago (…)``."""
     moment, now = as_utc(moment), as_utc(now)
     stamp = f"{moment:%b} {moment.day}, {moment:%H:%M} UTC"
     delta = moment - now
+    if timedelta(0) < delta < timedelta(minutes=1):
+        return "in under a minute"
     if abs(delta) < timedelta(minutes=1):
         return "now"
     return f"in {duration(delta)} ({stamp})" if delta > timedelta(0) else f"{duration(-delta)} ago ({stamp})"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ SessionKind = Literal["quiz", "review"]
 STATE_COLUMNS = "card_id, card_hash, state, step, stability, difficulty, due, last_review, reps, lapses"
 QUALIFIED_STATE_COLUMNS = ", ".join(f"card_states.{name.strip()}" for name in STATE_COLUMNS.split(","))
 SESSION_COLUMNS = (
-    "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at"
+    "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at, card_type"
 )
 LEARNER_COLUMNS = "id, scope, user_key, display_name, created_at"
 
@@ -53,11 +53,16 @@ class QuizSession:
     started_at: datetime
     finished_at: datetime | None
     share: bool
+    card_type: str | None = None
 
     @property
     def finished(self) -> bool:
         """Whether the run is over (all cards answered, or ended early)."""
         return self.finished_at is not None
+
+    def is_retry(self, position: int) -> bool:
+        """Whether the card at ``position`` is a missed card asked again at the end of the round."""
+        return self.card_ids[position] in self.card_ids[:position]
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,16 @@ class AnswerResult:
     card_state: CardState | None
     session: QuizSession | None
     duplicate: bool
+
+
+@dataclass(frozen=True)
+class SessionAnswer:
+    """One answer of a round, in position order (retries of missed cards included)."""
+
+    position: int
+    card_id: str
+    correct: bool
+    overridden: bool
 
 
 @dataclass(frozen=True)
@@ -121,6 +136,8 @@ class ItemStats:
     correct: int
     accuracy: float
     wrong_responses: list[tuple[str, int]]
+    overridden_responses: list[tuple[str, int]] = field(default_factory=list)
+    """Wrong answers their learners counted as right ("I was right"), most common first."""
 
 
 def ratio(part: int, whole: int) -> float:
@@ -163,6 +180,7 @@ def session_from_row(row: aiosqlite.Row) -> QuizSession:
         started_at=from_db_time(row["started_at"]),
         finished_at=from_db_time(row["finished_at"]) if row["finished_at"] else None,
         share=bool(row["share"]),
+        card_type=row["card_type"],
     )
 
 

@@ -121,7 +121,7 @@ class ProgressReports:
             activity = await fetch_all(
                 conn,
                 "SELECT learners.id AS learner_id, learners.display_name, COUNT(*) AS attempts, "
-                "SUM(attempts.correct) AS correct FROM learners "
+                "SUM(attempts.correct - attempts.overridden) AS correct FROM learners "
                 "JOIN attempts ON attempts.learner_id = learners.id "
                 "WHERE learners.scope = ? AND attempts.answered_at >= ? GROUP BY learners.id",
                 (scope, to_db_time(since) if since else ""),
@@ -163,18 +163,21 @@ class ProgressReports:
         ``wrong_responses`` counts each wrong answer as given, so for choice cards it shows
         how often each distractor was picked.
         """
-        sql = "SELECT card_id, correct, response, COUNT(*) AS times FROM attempts"
+        sql = "SELECT card_id, correct, overridden, response, COUNT(*) AS times FROM attempts"
         params: tuple[str, ...] = ()
         if scope is not None:
             sql += " WHERE learner_id IN (SELECT id FROM learners WHERE scope = ?)"
             params = (scope,)
         async with self._db.read() as conn:
-            rows = await fetch_all(conn, sql + " GROUP BY card_id, correct, response", params)
+            rows = await fetch_all(conn, sql + " GROUP BY card_id, correct, overridden, response", params)
         wanted = set(card_ids) if card_ids is not None else None
         right: Counter[str] = Counter()
         wrong: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        overridden: defaultdict[str, Counter[str]] = defaultdict(Counter)
         for row in rows:
             if wanted is None or row["card_id"] in wanted:
+                if row["overridden"]:
+                    overridden[row["card_id"]][row["response"]] += row["times"]
                 if row["correct"]:
                     right[row["card_id"]] += row["times"]
                 else:
@@ -186,6 +189,7 @@ class ProgressReports:
                 correct=right[card_id],
                 accuracy=ratio(right[card_id], right[card_id] + wrong[card_id].total()),
                 wrong_responses=wrong[card_id].most_common(),
+                overridden_responses=overridden[card_id].most_common(),
             )
             for card_id in sorted(right.keys() | wrong.keys())
         ]

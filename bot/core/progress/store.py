@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from bot.core.clock import Clock, as_utc
+from bot.core.errors import StudyError
 from bot.core.progress.database import Database, from_db_time, to_db_time
 from bot.core.progress.records import (
     LEARNER_COLUMNS,
@@ -30,6 +31,7 @@ from bot.core.progress.records import (
     AnswerResult,
     Learner,
     QuizSession,
+    SessionAnswer,
     SessionKind,
     fetch_all,
     fetch_one,
@@ -131,6 +133,7 @@ class ProgressStore:
         topic: str | None,
         card_ids: list[str],
         share: bool = False,
+        card_type: str | None = None,
     ) -> QuizSession:
         """Start a persisted run, so its buttons keep working after a restart."""
         if not card_ids:
@@ -147,6 +150,7 @@ class ProgressStore:
             started_at=as_utc(self._clock()),
             finished_at=None,
             share=share,
+            card_type=card_type,
         )
         params = (
             session.id,
@@ -156,12 +160,13 @@ class ProgressStore:
             json.dumps(list(card_ids)),
             int(share),
             to_db_time(session.started_at),
+            card_type,
         )
 
         def insert(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO quiz_sessions (id, learner_id, kind, topic, card_ids, share, started_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO quiz_sessions (id, learner_id, kind, topic, card_ids, share, started_at, card_type) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 params,
             )
 
@@ -207,15 +212,27 @@ class ProgressStore:
 
         return await self._db.run_in_writer(skip)
 
-    async def session_attempts(self, session_id: str) -> list[tuple[str, bool]]:
-        """Return ``(card_id, correct)`` for each answer recorded in a session, in position order."""
+    async def open_session(self, learner_id: int, since: datetime) -> QuizSession | None:
+        """The learner's latest unfinished round started since ``since``, if any."""
+        async with self._db.read() as conn:
+            row = await fetch_one(
+                conn,
+                f"SELECT {SESSION_COLUMNS} FROM quiz_sessions WHERE learner_id = ? AND started_at >= ? "
+                "AND finished_at IS NULL ORDER BY started_at DESC LIMIT 1",
+                (learner_id, to_db_time(since)),
+            )
+        return session_from_row(row) if row else None
+
+    async def session_answers(self, session_id: str) -> list[SessionAnswer]:
+        """Every answer recorded in a session, in position order (retries included)."""
         async with self._db.read() as conn:
             rows = await fetch_all(
                 conn,
-                "SELECT card_id, correct FROM attempts WHERE session_id = ? ORDER BY position",
+                "SELECT position, card_id, correct, overridden FROM attempts WHERE session_id = ? ORDER BY position",
                 (session_id,),
             )
-        return [(row["card_id"], bool(row["correct"])) for row in rows]
+        return [SessionAnswer(row["position"], row["card_id"], bool(row["correct"]), bool(row["overridden"]))
+                for row in rows]
 
     # Answers
 
@@ -255,6 +272,54 @@ class ProgressStore:
 
         return await self._db.run_in_writer(record)
 
+    async def override_answer(self, session_id: str, position: int) -> AnswerResult:
+        """Count the wrong answer at a session position as right, at the learner's word.
+
+        The attempt is marked right and overridden (its response kept for the instructor),
+        the card's FSRS state is rebuilt from its attempts with this one rated Good, the round's
+        score goes up, and the card's retry at the end of the round is dropped if not yet asked.
+        Overriding twice changes nothing the second time (``duplicate=True``).
+        """
+        scheduler = self.scheduler
+
+        def override(conn: sqlite3.Connection) -> AnswerResult:
+            session = session_in(conn, session_id)
+            attempt = first_row(
+                conn,
+                "SELECT id, learner_id, card_id, card_hash, correct FROM attempts "
+                "WHERE session_id = ? AND position = ?",
+                (session_id, position),
+            )
+            if session is None or attempt is None:
+                raise StudyError("There is no answer of yours to change here.", hint="answer the card first")
+            learner_id, card_id, card_hash = attempt["learner_id"], attempt["card_id"], attempt["card_hash"]
+            if attempt["correct"]:
+                return AnswerResult(attempt["id"], True, state_in(conn, learner_id, card_id), session, duplicate=True)
+            conn.execute("UPDATE attempts SET correct = 1, overridden = 1, rating = 3 WHERE id = ?", (attempt["id"],))
+            state = None
+            history = rows_of(conn, "SELECT rating, answered_at FROM attempts WHERE learner_id = ? AND card_id = ? "
+                                    "AND card_hash = ? ORDER BY id", (learner_id, card_id, card_hash))
+            for earlier in history:
+                state = scheduler.review(state, earlier["rating"], from_db_time(earlier["answered_at"]),
+                                         card_id=card_id, card_hash=card_hash)
+            if state is not None:
+                save_state(conn, learner_id, state)
+            card_ids = list(session.card_ids)
+            pending_retry = len(card_ids) - 1 - card_ids[::-1].index(card_id)
+            if pending_retry > position and pending_retry >= session.position:
+                del card_ids[pending_retry]
+            finished = session.finished_at is not None or session.position >= len(card_ids)
+            row = first_row(
+                conn,
+                "UPDATE quiz_sessions SET score = score + 1, card_ids = ?, finished_at = COALESCE(finished_at, ?) "
+                f"WHERE id = ? RETURNING {SESSION_COLUMNS}",
+                (json.dumps(card_ids), to_db_time(self._clock()) if finished else None, session_id),
+            )
+            assert row is not None  # read in this same transaction
+            return AnswerResult(attempt["id"], True, state, session_from_row(row), duplicate=False)
+
+        return await self._db.run_in_writer(override)
+
     # Content changes
 
     async def sync_card_versions(self, current: Mapping[str, str]) -> list[str]:
@@ -285,6 +350,13 @@ class ProgressStore:
         """Return every card state the learner has, by card id."""
         async with self._db.read() as conn:
             return await read_card_states(conn, learner_id)
+
+    async def card_state(self, learner_id: int, card_id: str) -> CardState | None:
+        """The learner's state for one card (``None``: never answered, or reset since)."""
+        async with self._db.read() as conn:
+            row = await fetch_one(conn, f"SELECT {STATE_COLUMNS} FROM card_states WHERE learner_id = ? AND card_id = ?",
+                                  (learner_id, card_id))
+        return state_from_row(row) if row else None
 
     async def due_cards(self, learner_id: int, now: datetime, limit: int) -> list[CardState]:
         """Return up to ``limit`` cards due at ``now``, the longest overdue first."""

@@ -8,6 +8,7 @@ trip to the writer's thread.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
@@ -109,21 +110,31 @@ def save_state(conn: sqlite3.Connection, learner_id: int, state: CardState) -> N
 
 
 def advance(conn: sqlite3.Connection, session: QuizSession, correct: bool, now: datetime) -> QuizSession:
-    """Move the session past the answered card; answering the last card finishes it."""
-    return move_on(conn, session, now, answered=1, score=int(correct))
+    """Move the session past the answered card; answering the last card finishes it.
+
+    A card missed for the first time in the round is asked once more at its end.
+    """
+    card_id = session.card_ids[session.position]
+    retry = card_id if not correct and session.card_ids.count(card_id) == 1 else None
+    return move_on(conn, session, now, answered=1, score=int(correct), retry=retry)
 
 
 def move_on(
-    conn: sqlite3.Connection, session: QuizSession, now: datetime, *, answered: int, score: int
+    conn: sqlite3.Connection, session: QuizSession, now: datetime, *, answered: int, score: int,
+    retry: str | None = None,
 ) -> QuizSession:
-    """Step the session to its next card, adding to its counts; the last step finishes it."""
+    """Step the session to its next card, adding to its counts; the last step finishes it.
+
+    ``retry`` is a card id to append to the round before stepping (a missed card asked again).
+    """
+    card_ids = (*session.card_ids, retry) if retry else session.card_ids
     position = session.position + 1
-    finished_at = to_db_time(now) if position == len(session.card_ids) else None
+    finished_at = to_db_time(now) if position == len(card_ids) else None
     row = first_row(
         conn,
-        "UPDATE quiz_sessions SET position = ?, answered = answered + ?, score = score + ?, "
+        "UPDATE quiz_sessions SET card_ids = ?, position = ?, answered = answered + ?, score = score + ?, "
         f"finished_at = ? WHERE id = ? RETURNING {SESSION_COLUMNS}",
-        (position, answered, score, finished_at, session.id),
+        (json.dumps(list(card_ids)), position, answered, score, finished_at, session.id),
     )
     assert row is not None  # the row was read in this same transaction
     return session_from_row(row)

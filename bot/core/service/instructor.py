@@ -57,7 +57,8 @@ class InstructorUseCases:
         items = [i for i in await ctx.reports.item_analysis(actor.scope, cards) if i.attempts]
         pager = Pager.of(len(items), page, STATS_PER_PAGE)
         rows = [{"prompt": cards[i.card_id].prompt, "id": i.card_id, "attempts": i.attempts, "accuracy": i.accuracy,
-                 "wrong": i.wrong_responses[0] if i.wrong_responses else None}
+                 "wrong": i.wrong_responses[0] if i.wrong_responses else None,
+                 "overridden": i.overridden_responses[:3]}
                 for i in items[pager.first:pager.first + STATS_PER_PAGE]]
         body = ctx.render("stats.md.j2", rows=rows, first=pager.first + 1, total=len(items))
         title_topic = snapshot.topics[topic_id].title if topic_id else "all topics"

@@ -67,7 +67,8 @@ def _feedback() -> dict[str, Any]:
 
 
 def _summary() -> dict[str, Any]:
-    return {"notice": "Rated Easy.", "score": 7, "answered": 9, "total": 10, "duration": "4 min 12 s",
+    return {"notice": "Rated Easy.", "score": 7, "answered": 9, "total": 10, "retried": 2, "retried_right": 1,
+            "duration": "4 min 12 s",
             "weakest": "Trade and perestroika", "due_now": 2, "next_due": "in 3 h (Nov 25, 14:00 UTC)"}
 
 
@@ -124,7 +125,8 @@ def _problems() -> dict[str, Any]:
 
 def _stats() -> dict[str, Any]:
     return {"rows": [{"prompt": "When was the Joint Declaration signed?", "id": "history-joint-declaration",
-                      "attempts": 14, "accuracy": 0.43, "wrong": ("1965", 5)}], "first": 1, "total": 30}
+                      "attempts": 14, "accuracy": 0.43, "wrong": ("1965", 5), "overridden": [("in 1956", 2)]}],
+            "first": 1, "total": 30}
 
 
 def template_samples() -> Mapping[str, Callable[[], dict[str, Any]]]:

@@ -65,7 +65,8 @@ async def test_a_full_round_shows_every_card_type_with_explanation_and_quote(ser
     seen_types = set()
     for _ in range(5):
         assert reply.title.startswith("Quiz · card")
-        seen_types.add(reply.footer.split(" · ")[-1] if reply.footer else "")
+        seen_types.add(reply.footer.split(" · ")[1] if reply.footer else "")
+        assert reply.footer and reply.footer.endswith(" · new card")
         result = await answer_right(service, ANA, reply)
         if result.title == "Correct!":
             assert "**Answer:**" in result.body and "> " in result.body and "—" in result.body
@@ -84,7 +85,15 @@ async def test_a_wrong_answer_shows_the_right_one_and_the_response(service: Stud
     result = await service.press(ANA, wrong.action)
     assert result.title == "Not quite"
     assert "**Answer:** A peace treaty" in result.body and "You answered:" in result.body
-    assert result.buttons[-1].label == "See results"
+    assert result.buttons[-1].label == "Next"  # the missed card comes back once, at the end
+    again = await service.press(ANA, result.buttons[-1].action)
+    assert again.title == "Quiz · card 2 of 2" and again.footer and again.footer.endswith(" · second try")
+    wrong = next(b for b in again.buttons if "peace treaty" not in b.label and b.label != "End")
+    missed_twice = await service.press(ANA, wrong.action)
+    assert missed_twice.buttons[-1].label == "See results"  # but only once
+    summary = await service.press(ANA, missed_twice.buttons[-1].action)
+    assert summary.title == "Quiz finished: 0/1" and "**Second tries:** 0 of 1 right" in summary.body
+    assert [b.label for b in summary.buttons] == ["Retry missed", "New round"]
 
 
 async def test_a_double_click_counts_once(service: StudyService) -> None:
