@@ -145,3 +145,20 @@ def test_sources_have_no_hard_wraps_or_hyphenation_leftovers() -> None:
         # A hyphen left from a line break ("dip- lomacy"); "ten- to fifteen-year" is fine.
         assert not re.search(r"\w- (?!(to|and|or) )\w", text.replace(" - ", " ")), name
 
+
+
+def test_a_subject_of_the_text_leads_to_its_passages_not_to_a_term_that_starts_with_it(
+    course: ContentSnapshot,
+) -> None:
+    gorbachev = course.define("gorbachev")
+    assert gorbachev.lookup.term is None and gorbachev.passages
+    assert all("Gorbachev" in hit.passage.heading + hit.passage.text for hit in gorbachev.passages)
+    assert "Hoped-for Gorbachev visit to Japan" in [t.term for t in gorbachev.lookup.suggestions]
+    toshiba = course.define("toshiba")  # a word the texts use in few places still names its term
+    assert toshiba.lookup.term is not None and toshiba.lookup.term.term.startswith("Toshiba")
+
+
+def test_a_misspelled_name_finds_the_passages_of_its_closest_spelling(course: ContentSnapshot) -> None:
+    misspelled = course.define("Gorbachov")
+    assert misspelled.lookup.term is None and misspelled.passages
+    assert all("Gorbachev" in hit.passage.heading + hit.passage.text for hit in misspelled.passages)

@@ -155,7 +155,7 @@ click Full passage 2
 """))
     term = replies["/define term:Northen Teritories"]
     assert term["title"] == "Northern Territories"
-    assert term["footer"] == "Closest match to “Northen Teritories”"
+    assert term["description"].startswith("*Closest match to “Northen Teritories”*\n\n") and not term["footer"]
 
     first_page = replies["/excerpt query:Soviet Japan"]
     assert first_page["footer"].startswith("Results 1–3 of ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,6 +12,10 @@ from bot.core.lookup.excerpt_search import ExcerptIndex, SearchHit
 from bot.core.lookup.glossary import Glossary, Lookup
 from bot.core.models import Card, CardType, Course, Passage, Source, Topic
 from bot.core.presentation.rendering import TemplateSet
+
+COMMON_WORD_SHARE = 0.1
+"""A word found in more than this share of passages is a subject of the text, not a term's name."""
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +71,35 @@ class ContentSnapshot:
             if (topic is None or card.topic == topic) and (card_type is None or card.type is card_type)
         ]
 
+    @cached_property
+    def passage_counts(self) -> Counter[str]:
+        """Folded word → how many passages use it (for telling names of subjects from terms)."""
+        counts: Counter[str] = Counter()
+        for passage in self.passages:
+            counts.update({w.casefold() for w in _WORD.findall(passage.text)})
+        return counts
+
     def define(self, text: str, *, fallback_passages: int = 3) -> Definition:
-        """Look a term up; a miss falls back to search, so a lookup is never a dead end."""
+        """Look a term up; a miss falls back to search, so a lookup is never a dead end.
+
+        A single word that merely starts one term's name ("gorbachev" and "Gorbachev visit to
+        Japan") is that term only when the texts use the word in few passages; a word they use
+        everywhere names a subject (a person, a country), so its passages come first and the
+        term is offered as a suggestion. A misspelled name ("Gorbachov") is searched as the
+        index's closest spelling.
+        """
         lookup = self.glossary.lookup(text)
+        if lookup.term is not None and lookup.by_first_word and self._is_subject(text):
+            lookup = Lookup(None, exact=False, suggestions=(lookup.term, *lookup.suggestions))
         if lookup.term is not None:
             return Definition(lookup)
-        return Definition(lookup, self.index.search(text, limit=fallback_passages).hits)
+        page = self.index.search(text, limit=fallback_passages)
+        if not page.hits and page.suggestion:
+            page = self.index.search(page.suggestion, limit=fallback_passages)
+        return Definition(lookup, page.hits)
+
+    def _is_subject(self, word: str) -> bool:
+        return self.passage_counts[word.strip().casefold()] > COMMON_WORD_SHARE * len(self.passages)
 
     def summary(self) -> str:
         """The one-line summary ``studybot check`` prints on success."""

@@ -24,6 +24,8 @@ class Lookup:
     term: Term | None
     exact: bool
     suggestions: tuple[Term, ...] = ()
+    by_first_word: bool = False
+    """Found only because the query is the first word of one term's name (see :meth:`Glossary.lookup`)."""
 
 
 def _score(query: str, choice: str, **_: object) -> float:
@@ -57,7 +59,7 @@ class Glossary:
         starting = {t.id: t for k, t in self._by_key.items() if k.startswith(f"{key} ")}
         if len(starting) == 1:  # "toshiba" names only "Toshiba affair (1987)"
             (only,) = starting.values()
-            return Lookup(only, exact=False)
+            return Lookup(only, exact=False, by_first_word=True)
         ranked = self._ranked(key, SUGGEST_SCORE)
         if ranked and ranked[0][1] >= ACCEPT_SCORE:
             return Lookup(ranked[0][0], exact=False, suggestions=tuple(t for t, _ in ranked[1:4]))

@@ -80,7 +80,7 @@ class LookupUseCases:
                           fiction_label=FICTION_LABEL)
         buttons = [Button("Quote", actions.encode(Verb.PASSAGE, term.citations[0].passage_key), ButtonStyle.PRIMARY)]
         buttons += [Button(f"See also: {t.term}", actions.encode(Verb.DEFINE, t.id)) for t in see_also[:4]]
-        return Reply(title=term.term, body=body, footer=note, buttons=tuple(buttons))
+        return Reply(title=term.term, body=f"*{note}*\n\n{body}" if note else body, buttons=tuple(buttons))
 
     # Excerpts and passages
 

@@ -145,7 +145,7 @@ async def test_define_exact_fuzzy_and_miss(service: StudyService) -> None:
     quote = await service.press(ANA, exact.buttons[0].action)
     assert "—" in quote.body
     fuzzy = await service.define(ANA, "linkage politcs")
-    assert fuzzy.title == "Linkage politics" and fuzzy.footer and "Closest match" in fuzzy.footer
+    assert fuzzy.title == "Linkage politics" and fuzzy.body.startswith("*Closest match to")
     miss = await service.define(ANA, "Toshiba")
     assert miss.title == "No such term in the glossary"
     assert "Toshiba" in miss.body and any(b.label.startswith("Full passage") for b in miss.buttons)
