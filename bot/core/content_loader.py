@@ -17,6 +17,7 @@ from bot.core.content_problems import ContentError, Problem
 from bot.core.content_schema import CourseSpec, DeckSpec, GlossarySpec, validate_document
 from bot.core.content_snapshot import ContentSnapshot
 from bot.core.content_validation import build_content
+from bot.core.content_warnings import content_warnings
 from bot.core.content_yaml import YamlDocument, parse_yaml
 from bot.core.excerpt_search import ExcerptIndex
 from bot.core.glossary import Glossary
@@ -134,5 +135,6 @@ def load_content(
         cards={card.id: card for card in built.cards},
         index=ExcerptIndex(passages),
         templates=templates,
+        warnings=tuple(content_warnings(decks)),
         load_seconds=time.perf_counter() - started,
     )

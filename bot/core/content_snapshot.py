@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from bot.core.content_problems import Problem
 from bot.core.excerpt_search import ExcerptIndex, SearchHit
 from bot.core.glossary import Glossary, Lookup
 from bot.core.models import Card, CardType, Course, Passage, Source, Topic
@@ -32,6 +33,8 @@ class ContentSnapshot:
     cards: dict[str, Card]
     index: ExcerptIndex
     templates: TemplateSet
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """Located advice that does not block loading (see ``content_warnings``)."""
     load_seconds: float = field(default=0.0, compare=False)
 
     @cached_property
