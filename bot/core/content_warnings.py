@@ -25,30 +25,42 @@ LONG_ANSWER_RATIO = 1.5
 """A right option at least this many times the mean distractor length is flagged."""
 
 _ORDINAL = r"(?i:first|second|third|fourth|fifth|last|final|penultimate|1st|2nd|3rd|4th|5th)"
+# Places on a list that name an option only when the option (or "one") is said with them.
+_PLACE = rf"(?:{_ORDINAL}|(?i:top|bottom|middle))"
 _COUNT = r"(?i:two|three|four)"
+_NUMBER = r"(?i:one|two|three|four|five)"
 _OPTION_NOUN = r"(?i:options?|choices?|answers?|alternatives?|distractors?)"
 _LETTER = r"[A-E]"
+# What may follow a letter or number that names an option: the end of a clause, "and"/"or"
+# (another label follows), or a verb ("B is Japan's view").
+_LABEL_END = (r"(?=\s*(?:[,;:!?)]|\.(?:\s|$)|$)|\s+(?i:and|or|is|are|was|were|gives?|names?"
+              r"|confuses?|swaps?|reverses?|describes?|belongs?|refers?)\b)")
 # Words before a capital letter that make it a label of something else: "sections C and D".
 _LABELLED = frozenset({"section", "sections", "part", "parts", "plan", "plans", "appendix", "appendices",
                        "table", "tables", "figure", "figures", "group", "groups", "type", "types",
                        "vitamin", "vitamins"})
 
 _POSITION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(re.compile(pattern) for pattern in (
-    # "the second option", "The first two choices", "the second and third answers"; a bare
-    # ordinal counts only at the start of a sentence ("First option: ..."), so that
-    # "Japan's first choice" stays prose
-    rf"(?:\b(?i:the)\s+|^|[.;:!?]\s+){_ORDINAL}(?:\s+{_COUNT})?(?:\s*(?i:,|and|or)\s*{_ORDINAL})*"
+    # "the second option", "The first two choices", "the second and third answers", "the top
+    # option"; a bare ordinal counts only at the start of a sentence ("First option: ..."), so
+    # that "Japan's first choice" stays prose
+    rf"(?:\b(?i:the)\s+|^|[.;:!?]\s+){_PLACE}(?:\s+{_COUNT})?(?:\s*(?i:,|and|or)\s*{_PLACE})*"
     rf"\s+{_OPTION_NOUN}\b",
-    # "the first one", "the last ones" (not "the first one to visit", "the last one of them")
-    rf"(?i:\bthe\s+{_ORDINAL}\s+ones?\b(?!\s+(?:to|of|in|on|at|since|who|that|which|ever)\b))",
+    # "the first one", "the bottom ones" (not "the first one to visit", "the last one of them")
+    rf"(?i:\bthe\s+{_PLACE}\s+ones?\b(?!\s+(?:to|of|in|on|at|since|who|that|which|ever)\b))",
     # "the second is only what Primakov hinted", "the first two are wrong": an ordinal standing
     # for an option
     rf"(?i:\bthe\s+{_ORDINAL}(?:\s+{_COUNT})?\s+(?:is|are|was|were)\b)",
-    # "option B", "Choices A and C", "answer (c)", "answer 2", "the options above"
-    rf"\b{_OPTION_NOUN}\s+(?:\(\s*[a-eA-E]\s*\)|{_LETTER}\b(?![.'-]\w)|[1-5](?![\w.'-]))",
+    # "the right answer is the third."
+    rf"\b{_OPTION_NOUN}\s+(?i:is|was)\s+the\s+{_PLACE}(?=\s*(?:[,;:!?)]|\.(?:\s|$)|$)|\s+(?i:ones?)\b)",
+    # "option B", "Choices A and C", "answer (c)", "option b", "answer 2", "choice two is wrong"
+    rf"\b{_OPTION_NOUN}\s+(?:\(\s*[a-eA-E]\s*\)|{_LETTER}{_LABEL_END}|[b-e]\b(?![.'-]\w)|a{_LABEL_END}"
+    rf"|[1-5](?![\w.'-])|{_NUMBER}{_LABEL_END})",
     rf"\b{_OPTION_NOUN}\s+(?i:above|below)\b",
-    # "(c)" or "(B)" on its own: a lettered option
-    r"\(\s*[a-eA-E]\s*\)",
+    # "(c)" on its own: a lettered option ("(C)" alone is as often a section of the paper)
+    r"\(\s*[a-e]\s*\)",
+    # "B is Japan's view." at the start of a sentence
+    rf"(?:^|[.;:!?]\s+){_LETTER}\)?\s+(?i:is|are|was|were)\b",
 ))
 # "A and B", "B, C or D": capital letters listed like options, unless a _LABELLED word precedes
 _LETTER_LIST = re.compile(

@@ -84,6 +84,11 @@ def test_long_answer_threshold(answer: str, others: list[str], flagged: bool) ->
     "The first one swaps the figures.",
     "The last one is Japan's view.",
     "The first two answers are the Soviet view.",
+    "Option b is wrong, and choice two is the Soviet view.",
+    "The right answer is the third.",
+    "The correct option is the last one.",
+    "B is Japan's position.",
+    "The top option is a later event.",
     "Options 1 and 3 are Gorbachev's proposals.",
     "None of the options above fits.",
     "The second and third choices are wrong.",
@@ -114,6 +119,9 @@ def test_position_references_are_found(text: str) -> None:
     "The first two years of normalization were a success.",
     "Japan was the first to fire; the last of the four islands is Etorofu.",
     "The options open to Japan were limited.",
+    "The option a student picks first is often the longest; the answer one would expect is wrong.",
+    "Japan was the first. The top three capitalist countries; the middle of the 1980s.",
+    "The triangle is examined in the last section (E) of the paper.",
 ])
 def test_ordinary_prose_is_not_flagged(text: str) -> None:
     assert option_position_reference(text) is None
