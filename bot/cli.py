@@ -159,6 +159,8 @@ def _check(content_dir: Path) -> int:
         print(f"{len(exc.problems)} problem(s) in {content_dir}", file=sys.stderr)
         return 1
     print(snapshot.summary())
+    for warning in snapshot.warnings:
+        print(f"warning: {warning}")
     return 0
 
 

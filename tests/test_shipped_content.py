@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.content.loader import load_content
 from bot.core.content.snapshot import ContentSnapshot
-from bot.core.models import CardType
+from bot.core.content.warnings import long_answer_message
+from bot.core.models import Card, CardType
 from bot.core.service.template_samples import template_samples
 from bot.core.text import strip_markup
 from tests.conftest import SHIPPED_CONTENT
@@ -75,6 +76,30 @@ def test_glossary_has_the_required_terms(course: ContentSnapshot) -> None:
     assert len(course.glossary) >= 40
     for name in ("linkage politics", "correlation of forces", "anti-hegemony clause"):
         assert course.glossary.lookup(name).exact, name
+
+
+def test_choice_cards_give_nothing_away_by_length(course: ContentSnapshot) -> None:
+    """Issue 12: the right option is strictly longest in at most 35% of choice cards (chance is
+    about 25%), never at least 1.5x the mean distractor length, and not habitually the shortest."""
+    cards = course.cards_for(card_type=CardType.CHOICE)
+
+    def others(card: Card) -> list[int]:
+        return [len(choice) for choice in card.choices if choice != card.answer]
+
+    longest = [c.id for c in cards if len(c.answer) > max(others(c))]
+    shortest = [c.id for c in cards if len(c.answer) < min(others(c))]
+    assert len(longest) <= 0.35 * len(cards), longest
+    assert len(shortest) <= 0.35 * len(cards), shortest
+    assert [c.id for c in cards if long_answer_message(c.answer, c.choices)] == []
+
+
+def test_shipped_content_has_no_warnings(course: ContentSnapshot) -> None:
+    assert [str(w) for w in course.warnings] == []
+
+
+def test_true_false_answers_are_balanced(course: ContentSnapshot) -> None:
+    answers = Counter(card.answer for card in course.cards_for(card_type=CardType.TRUEFALSE))
+    assert abs(answers["True"] - answers["False"]) <= 0.2 * sum(answers.values()), answers
 
 
 def test_every_quote_resolves_to_a_passage(course: ContentSnapshot) -> None:

@@ -17,6 +17,7 @@ from bot.core.content.schema import CourseSpec, DeckSpec, GlossarySpec, validate
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.content.source_markdown import parse_source
 from bot.core.content.validation import build_content
+from bot.core.content.warnings import content_warnings
 from bot.core.content.yaml_document import YamlDocument, parse_yaml
 from bot.core.lookup.excerpt_search import ExcerptIndex
 from bot.core.lookup.glossary import Glossary
@@ -134,5 +135,6 @@ def load_content(
         cards={card.id: card for card in built.cards},
         index=ExcerptIndex(passages),
         templates=templates,
+        warnings=tuple(content_warnings(decks)),
         load_seconds=time.perf_counter() - started,
     )

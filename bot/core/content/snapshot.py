@@ -12,6 +12,7 @@ from bot.core.lookup.excerpt_search import ExcerptIndex, SearchHit
 from bot.core.lookup.glossary import Glossary, Lookup
 from bot.core.models import Card, CardType, Course, Passage, Source, Topic
 from bot.core.presentation.rendering import TemplateSet
+from bot.core.problems import Problem
 
 COMMON_WORD_SHARE = 0.1
 """A word found in more than this share of passages is a subject of the text, not a term's name."""
@@ -37,6 +38,8 @@ class ContentSnapshot:
     cards: dict[str, Card]
     index: ExcerptIndex
     templates: TemplateSet
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
+    """Located advice that does not block loading (see ``content_warnings``)."""
     load_seconds: float = field(default=0.0, compare=False)
 
     @cached_property
