@@ -17,6 +17,7 @@ from bot.core.service.context import Actor, Member, StudyContext, Upload, requir
 from bot.core.service.views import Pager
 
 PROBLEMS_PER_PAGE = 10
+WARNINGS_SHOWN = 8
 STATS_PER_PAGE = 10
 
 
@@ -41,7 +42,13 @@ class InstructorUseCases:
             snapshot = await self._ctx.library.check()
         except ContentError as exc:
             return self._problems_reply(list(exc.problems), page, "Content has problems")
-        return Reply(title="Content is valid", body=snapshot.summary(), tone=Tone.SUCCESS)
+        body = snapshot.summary()
+        if snapshot.warnings:
+            shown = "\n".join(f"- {escape_markdown(str(w))}" for w in snapshot.warnings[:WARNINGS_SHOWN])
+            more = len(snapshot.warnings) - WARNINGS_SHOWN
+            body += (f"\n\n**Warnings ({len(snapshot.warnings)})**, which do not stop a reload:\n{shown}"
+                     + (f"\n…and {more} more: run `studybot check` to see them all." if more > 0 else ""))
+        return Reply(title="Content is valid", body=body, tone=Tone.WARNING if snapshot.warnings else Tone.SUCCESS)
 
     async def press_check(self, actor: Actor, action: Action) -> Reply:
         """Another page of the problem list."""

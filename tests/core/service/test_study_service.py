@@ -299,3 +299,19 @@ def test_every_catalogue_command_runs_a_use_case_with_its_options(service: Study
 def test_every_action_verb_has_a_handler(service: StudyService) -> None:
     handled = set(service.press_handlers) | {Verb.TEXT}
     assert handled == set(Verb)
+
+
+async def test_instructor_check_lists_warnings_without_refusing(service: StudyService, content_dir: Path) -> None:
+    clean = await service.check(TEACHER)
+    assert clean.title == "Content is valid" and "Warnings" not in clean.body
+    deck = (
+        "topic: history\ncards:\n  - id: history-giveaway\n    type: choice\n    prompt: \"What was signed?\"\n"
+        "    choices: [\"A fishing accord\", \"A peace treaty between the two countries, as the paper says\", "
+        "\"A loan\"]\n    answer: \"A peace treaty between the two countries, as the paper says\"\n"
+        "    explain: \"The second option is right.\"\n"
+        "    cite: [{source: paper, quote: \"The Toshiba Machine Company sold propeller-milling machinery\"}]\n"
+    )
+    (content_dir / "cards/giveaway.yaml").write_text(deck, encoding="utf-8")
+    warned = await service.check(TEACHER)
+    assert warned.title == "Content is valid" and "**Warnings (2)**" in warned.body
+    assert "cards/giveaway.yaml:" in warned.body
