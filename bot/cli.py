@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,17 +115,25 @@ def _start_console(settings: Settings, *, user: str, db: Path | None, content: P
                    script: Path | None, json_lines: bool) -> int:
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
+    from bot.core.progress.trial_copy import copy_for_trial
 
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    return run_console(ConsoleConfig(
-        user=user.strip() or "student",
-        db_path=db or settings.db_path,
-        content_dir=content or settings.content_dir,
-        migrations_dir=settings.migrations_dir,
-        clock=FrozenClock(now) if now is not None else system_clock,
-        script=script,
-        json_lines=json_lines,
-    ))
+    with tempfile.TemporaryDirectory(prefix="studybot-trial-") as scratch:
+        db_path = db or settings.db_path
+        if db is None and content is not None and content.resolve() != settings.content_dir.resolve():
+            # Trying a draft must not reset anyone's schedule or mix draft answers into real progress.
+            db_path = copy_for_trial(settings.db_path, Path(scratch) / "trial.sqlite3")
+            print(f"studybot: trying {content} on a throw-away copy of {settings.db_path}; progress made "
+                  "here is discarded (give --db to keep it)", file=sys.stderr)
+        return run_console(ConsoleConfig(
+            user=user.strip() or "student",
+            db_path=db_path,
+            content_dir=content or settings.content_dir,
+            migrations_dir=settings.migrations_dir,
+            clock=FrozenClock(now) if now is not None else system_clock,
+            script=script,
+            json_lines=json_lines,
+        ))
 
 
 def _sync(args: argparse.Namespace, settings: Settings) -> int:

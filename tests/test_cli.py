@@ -161,3 +161,30 @@ def test_console_refuses_a_database_that_is_not_one(
     err = capsys.readouterr().err
     assert err.startswith(f"studybot: cannot open the database {db}: ")
     assert "Traceback" not in err
+
+
+def test_trying_a_draft_in_the_console_never_touches_live_progress(
+    tmp_path: Path, content_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+    import sqlite3
+    from contextlib import closing
+
+    use_env(monkeypatch, tmp_path, content_dir, USER="ann")
+    live = tmp_path / "data" / "studybot.sqlite3"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/quiz type:short\nsubmit Toshiba\n"))
+    assert main(["console"]) == 0  # real progress on the live content
+    draft = tmp_path / "draft"
+    shutil.copytree(content_dir, draft)
+    deck = draft / "cards" / "trade.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("propeller-milling machinery to the USSR?",
+                                                             "milling machinery to the USSR?"), encoding="utf-8")
+    capsys.readouterr()
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("/help\n/quiz type:short\nsubmit Toshiba\n"))
+    assert main(["console", "--content", str(draft)]) == 0
+
+    assert "throw-away copy" in capsys.readouterr().err
+    with closing(sqlite3.connect(live)) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM card_states").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1

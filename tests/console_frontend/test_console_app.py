@@ -241,7 +241,7 @@ def test_reload_with_a_broken_file_keeps_serving_the_old_content(
 
     assert reloaded["title"] == "Content reloaded"
     assert reloaded["description"].startswith("OK: 2 sources")
-    assert "1 changed card(s) start over" in reloaded["description"]
+    assert "1 changed card start over for 1 learner" in reloaded["description"]
     assert "A fishing treaty" in quiz_again["description"]
 
 

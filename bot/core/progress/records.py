@@ -95,6 +95,14 @@ class AnswerResult:
 
 
 @dataclass(frozen=True)
+class CardReset:
+    """Cards whose content changed, and how many learners had a schedule for them."""
+
+    card_ids: list[str]
+    learners: int
+
+
+@dataclass(frozen=True)
 class SessionAnswer:
     """One answer of a round, in position order (retries of missed cards included)."""
 

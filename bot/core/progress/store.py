@@ -29,6 +29,7 @@ from bot.core.progress.records import (
     STATE_COLUMNS,
     AnswerInput,
     AnswerResult,
+    CardReset,
     Learner,
     QuizSession,
     SessionAnswer,
@@ -322,27 +323,40 @@ class ProgressStore:
 
     # Content changes
 
-    async def sync_card_versions(self, current: Mapping[str, str]) -> list[str]:
-        """Reset, for everyone, each card whose content hash changed; return their ids.
+    async def sync_card_versions(self, current: Mapping[str, str]) -> CardReset:
+        """Reset, for everyone, each card whose content hash changed; say which and for how many.
 
-        Cards missing from ``current`` were removed from the course: their history and states
-        stay untouched (they are just no longer served), so restoring a card restores progress.
+        Only an explicit reload of the content that is serving calls this (never opening the
+        service: a draft tried in the console must not erase anyone's schedule). Cards missing
+        from ``current`` were removed from the course: their history and states stay untouched
+        (they are just no longer served), so restoring a card restores progress.
         """
         params = (json.dumps(dict(current)),)
 
-        def reset_changed(conn: sqlite3.Connection) -> list[str]:
+        def reset_changed(conn: sqlite3.Connection) -> CardReset:
             rows = rows_of(
                 conn,
                 "DELETE FROM card_states WHERE (learner_id, card_id) IN ("
                 " SELECT card_states.learner_id, card_states.card_id FROM json_each(?) AS current"
                 " JOIN card_states ON card_states.card_id = current.key"
                 " AND card_states.card_hash <> current.value"
-                ") RETURNING card_id",
+                ") RETURNING card_id, learner_id",
                 params,
             )
-            return sorted({row["card_id"] for row in rows})
+            return CardReset(sorted({row["card_id"] for row in rows}), len({row["learner_id"] for row in rows}))
 
         return await self._db.run_in_writer(reset_changed)
+
+    async def stale_cards(self, current: Mapping[str, str]) -> CardReset:
+        """What :meth:`sync_card_versions` would reset now, without changing anything."""
+        async with self._db.read() as conn:
+            rows = await fetch_all(
+                conn,
+                "SELECT DISTINCT card_states.card_id, card_states.learner_id FROM json_each(?) AS current"
+                " JOIN card_states ON card_states.card_id = current.key AND card_states.card_hash <> current.value",
+                (json.dumps(dict(current)),),
+            )
+        return CardReset(sorted({row["card_id"] for row in rows}), len({row["learner_id"] for row in rows}))
 
     # Per-learner queries
 

@@ -135,8 +135,9 @@ class InstructorUseCases:
 
     async def _went_live(self, title: str, snapshot: ContentSnapshot) -> Reply:
         """Reset learners' state for changed cards and say what is live now."""
-        changed = await self._ctx.store.sync_card_versions(snapshot.card_hashes)
-        note = f"\n\n{len(changed)} changed card(s) start over for their learners." if changed else ""
+        reset = await self._ctx.store.sync_card_versions(snapshot.card_hashes)
+        note = (f"\n\n{_count(len(reset.card_ids), 'changed card')} start over for "
+                f"{_count(reset.learners, 'learner')} who had studied them." if reset.card_ids else "")
         return Reply(title=title, body=snapshot.summary() + note, tone=Tone.SUCCESS)
 
     def _problems_reply(self, problems: list[Problem], page: int, title: str) -> Reply:
@@ -146,3 +147,8 @@ class InstructorUseCases:
                                 first=pager.first + 1, last=pager.first + len(shown))
         return Reply(title=f"{title} ({len(problems)})", body=body, footer=pager.footer,
                      buttons=pager.buttons(lambda n: actions.encode(Verb.CHECK, n)), tone=Tone.ERROR)
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 changed card``, ``3 changed cards``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

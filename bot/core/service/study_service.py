@@ -12,6 +12,7 @@ memory between a reply and the press that answers it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -38,6 +39,8 @@ from bot.core.service.standings import StandingUseCases
 from bot.core.service.template_samples import template_samples
 
 __all__ = ["Actor", "Member", "StudyService", "Upload"]
+
+log = logging.getLogger(__name__)
 
 COMMAND_SCHEMA_KEY = "command_schema_hash"
 
@@ -124,8 +127,11 @@ class StudyService:
         clock: Clock = system_clock,
         rng: random.Random | None = None,
     ) -> StudyService:
-        """Migrate the database, load and validate the content, and reset changed cards.
+        """Migrate the database and load and validate the content.
 
+        Cards changed since learners last saw them are only reported (logged), never reset
+        here: opening may be a draft tried in the console or a second process with other
+        content, and only ``/instructor reload`` of the content that serves may reset them.
         Raises ContentError (every problem listed) or MigrationError, so a broken course or
         database refuses to start instead of serving half of itself.
         """
@@ -135,7 +141,10 @@ class StudyService:
             library = ContentLibrary(content_dir, template_samples)
             await asyncio.to_thread(library.load)
             store = ProgressStore(db, clock, Scheduler())
-            await store.sync_card_versions(library.snapshot.card_hashes)
+            stale = await store.stale_cards(library.snapshot.card_hashes)
+            if stale.card_ids:
+                log.warning("%d card(s) changed since %d learner(s) studied them; /instructor reload resets "
+                            "their schedules (opening never does)", len(stale.card_ids), stale.learners)
         except BaseException:
             await db.close()
             raise

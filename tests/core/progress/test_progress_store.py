@@ -17,7 +17,7 @@ from bot.core.progress import database
 from bot.core.progress import store as progress_store
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
-from bot.core.progress.records import AnswerInput, AnswerResult, QuizSession
+from bot.core.progress.records import AnswerInput, AnswerResult, CardReset, QuizSession
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
@@ -402,12 +402,13 @@ async def test_changed_cards_start_over_for_everyone_and_removed_cards_keep_prog
             await answer(store, who, card)
     before = await store.card_states(ann)
 
-    assert await store.sync_card_versions({"a": "v2", "b": "v1", "new": "v1"}) == ["a"]
+    assert await store.stale_cards({"a": "v2", "b": "v1", "new": "v1"}) == CardReset(["a"], 2)
+    assert await store.sync_card_versions({"a": "v2", "b": "v1", "new": "v1"}) == CardReset(["a"], 2)
     for who in (ann, bob):
         assert set(await store.card_states(who)) == {"b", "gone"}
     assert (await store.card_states(ann))["gone"] == before["gone"]
     assert await count(db, "attempts") == 6
-    assert await store.sync_card_versions({"a": "v2", "b": "v1"}) == []
+    assert await store.sync_card_versions({"a": "v2", "b": "v1"}) == CardReset([], 0)
 
     fresh = await answer(store, ann, "a", card_hash="v2")
     assert fresh.card_state is not None and (fresh.card_state.reps, fresh.card_state.card_hash) == (1, "v2")

@@ -315,3 +315,26 @@ async def test_instructor_check_lists_warnings_without_refusing(service: StudySe
     warned = await service.check(TEACHER)
     assert warned.title == "Content is valid" and "**Warnings (2)**" in warned.body
     assert "cards/giveaway.yaml:" in warned.body
+
+
+async def test_only_a_reload_resets_changed_cards_and_says_for_how_many(
+    tmp_path: Path, content_dir: Path, clock: FrozenClock
+) -> None:
+    db = tmp_path / "study.sqlite3"
+    first = await StudyService.open(db_path=db, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR, clock=clock)
+    card = await first.start_quiz(ANA, card_type="short")
+    assert card.prompt is not None
+    await first.submit(ANA, card.prompt.action, "Toshiba")
+    await first.close()
+    deck = content_dir / "cards/trade.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("propeller-milling machinery to the USSR?",
+                                                             "milling machinery to the USSR?"), encoding="utf-8")
+
+    second = await StudyService.open(db_path=db, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR, clock=clock)
+    try:
+        assert await second.store.card_state(1, "trade-toshiba") is not None  # opening never resets
+        reloaded = await second.reload(TEACHER)
+        assert "1 changed card start over for 1 learner who had studied them." in reloaded.body
+        assert await second.store.card_state(1, "trade-toshiba") is None
+    finally:
+        await second.close()
