@@ -116,7 +116,7 @@ class QuizUseCases:
 
     async def submit(self, actor: Actor, action: Action, text: str) -> Reply:
         """Grade text typed into a short-answer card's prompt."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.SHORT)
         if card is None:
             return await self._retired(session, position)
         response = text.strip()
@@ -129,7 +129,7 @@ class QuizUseCases:
 
     async def press_answer(self, actor: Actor, action: Action) -> Reply:
         """Grade a choice or true/false option."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.CHOICE, CardType.TRUEFALSE)
         if card is None:
             return await self._retired(session, position)
         graded = grade_option(card, options_for(card, session.id, position), action.number(2))
@@ -142,7 +142,7 @@ class QuizUseCases:
 
     async def press_ask(self, actor: Actor, action: Action) -> Reply:
         """Open the text prompt of a short-answer card."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.SHORT)
         if card is None:
             return await self._retired(session, position)
         if position != session.position or session.finished:
@@ -151,7 +151,7 @@ class QuizUseCases:
 
     async def press_show(self, actor: Actor, action: Action) -> Reply:
         """Reveal a flashcard's answer and offer the four self-ratings."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.FLASHCARD)
         if card is None:
             return await self._retired(session, position)
         if position != session.position or session.finished:
@@ -166,7 +166,7 @@ class QuizUseCases:
 
     async def press_rate(self, actor: Actor, action: Action) -> Reply:
         """Record a flashcard's self-rating and show the next card."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.FLASHCARD)
         if card is None:
             return await self._retired(session, position)
         rating = action.number(2)
@@ -191,11 +191,9 @@ class QuizUseCases:
 
     async def press_right(self, actor: Actor, action: Action) -> Reply:
         """"I was right": count a short answer marked wrong as right, at the learner's word."""
-        session, position, card = await self._turn(actor, action)
+        session, position, card = await self._turn(actor, action, CardType.SHORT)
         if card is None:
             return await self._retired(session, position)
-        if card.type is not CardType.SHORT:
-            raise StudyError("Only typed answers can be counted as right this way.")
         result = await self._ctx.store.override_answer(session.id, position)
         feedback = self._feedback(card, result, "")
         return dataclasses.replace(feedback, title="Counted as right",
@@ -287,13 +285,21 @@ class QuizUseCases:
             prompt=prompt,
         )
 
-    async def _turn(self, actor: Actor, action: Action) -> tuple[QuizSession, int, Card | None]:
-        """Load the pressed session and check it is this learner's and this card's turn."""
+    async def _turn(self, actor: Actor, action: Action, *kinds: CardType) -> tuple[QuizSession, int, Card | None]:
+        """Load the pressed session, check it is this learner's, and that the verb suits the card.
+
+        Each verb belongs to some card types only (options to choice and true/false cards,
+        the text prompt to short answers, show and rate to flashcards), so a forged id cannot
+        reveal an answer or self-rate a card that the bot grades.
+        """
         session = await self._own_session(actor, action.args[0])
         position = action.number(1)
         if position >= len(session.card_ids):
             raise StudyError("That button is no longer valid.", hint="run the command again")
-        return session, position, self._ctx.content.cards.get(session.card_ids[position])
+        card = self._ctx.content.cards.get(session.card_ids[position])
+        if card is not None and card.type not in kinds:
+            raise StudyError("That button is no longer valid.", hint="run the command again")
+        return session, position, card
 
     async def _retired(self, session: QuizSession, position: int) -> Reply:
         """A press for a card a reload removed: skip it, say so, and offer to go on."""

@@ -82,7 +82,7 @@ async def test_i_was_right_is_refused_for_someone_elses_or_a_non_short_card(serv
     session_id = decode(choice.buttons[0].action).args[0]
     right = next(b for b in choice.buttons if "peace treaty" in b.label)
     await service.press(BEN, right.action)
-    with pytest.raises(StudyError, match="Only typed answers"):
+    with pytest.raises(StudyError, match="no longer valid"):
         await service.press(BEN, encode(Verb.RIGHT, session_id, 0))
 
 
@@ -145,3 +145,19 @@ def test_due_times_under_a_minute_are_not_now(clock: FrozenClock) -> None:
     assert when(now + timedelta(seconds=50), now) == "in under a minute"
     assert when(now - timedelta(seconds=5), now) == "now"
     assert when(now + timedelta(minutes=10), now).startswith("in 10 min")
+
+
+async def test_forged_ids_cannot_reveal_or_self_rate_a_graded_card(service: StudyService) -> None:
+    choice = await service.start_quiz(ANA, topic="History", card_type="choice", count=1)
+    session_id = decode(choice.buttons[0].action).args[0]
+    for forged in (encode(Verb.SHOW, session_id, 0), encode(Verb.RATE, session_id, 0, 4),
+                   encode(Verb.ASK, session_id, 0)):
+        with pytest.raises(StudyError, match="no longer valid"):
+            await service.press(ANA, forged)
+    with pytest.raises(StudyError, match="no longer valid"):
+        await service.submit(ANA, encode(Verb.TEXT, session_id, 0), "A peace treaty")
+    assert await service.store.session_answers(session_id) == []
+    flashcard = await service.start_quiz(BEN, card_type="flashcard", count=1)
+    flash_session = decode(flashcard.buttons[0].action).args[0]
+    with pytest.raises(StudyError, match="no longer valid"):
+        await service.press(BEN, encode(Verb.ANSWER, flash_session, 0, 0))
