@@ -17,11 +17,11 @@ PREFIX = "sb"
 class Verb(StrEnum):
     """What a press asks for; the value is the short code in the id."""
 
-    ANSWER = "ans"  # session, position, option index
-    ASK = "ask"  # session, position: open the short-answer prompt
-    TEXT = "txt"  # session, position: the short-answer prompt itself
-    SHOW = "show"  # session, position: reveal a flashcard
-    RATE = "rate"  # session, position, rating 1-4
+    ANSWER = "ans"  # session, position, option index, card version
+    ASK = "ask"  # session, position, card version: open the short-answer prompt
+    TEXT = "txt"  # session, position, card version: the short-answer prompt itself
+    SHOW = "show"  # session, position, card version: reveal a flashcard
+    RATE = "rate"  # session, position, rating 1-4, card version
     NEXT = "next"  # session
     END = "end"  # session
     RIGHT = "right"  # session, position: "I was right" about a short answer marked wrong
@@ -38,7 +38,7 @@ class Verb(StrEnum):
 
 
 ARITY = {
-    Verb.ANSWER: 3, Verb.ASK: 2, Verb.TEXT: 2, Verb.SHOW: 2, Verb.RATE: 3, Verb.NEXT: 1, Verb.END: 1,
+    Verb.ANSWER: 4, Verb.ASK: 3, Verb.TEXT: 3, Verb.SHOW: 3, Verb.RATE: 4, Verb.NEXT: 1, Verb.END: 1,
     Verb.RIGHT: 2, Verb.RETRY: 1, Verb.AGAIN: 1, Verb.OVER: 6,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
 }

@@ -156,7 +156,8 @@ class QuizUseCases:
             return await self._retired(session, position)
         if position != session.position or session.finished:
             raise StudyError("You have already rated this card.", hint="press Next to go on")
-        rate = [Button(name, actions.encode(Verb.RATE, session.id, position, value), _RATING_STYLES[value])
+        rate = [Button(name, actions.encode(Verb.RATE, session.id, position, value, card_version(card)),
+                       _RATING_STYLES[value])
                 for value, name in RATINGS.items()]
         body = self._ctx.render("feedback.md.j2", verdict=None, answer=card.answer, response=None,
                                 explain=card.explain, quotes=self._ctx.quotes(card.citations),
@@ -191,7 +192,7 @@ class QuizUseCases:
 
     async def press_right(self, actor: Actor, action: Action) -> Reply:
         """"I was right": count a short answer marked wrong as right, at the learner's word."""
-        session, position, card = await self._turn(actor, action, CardType.SHORT)
+        session, position, card = await self._turn(actor, action, CardType.SHORT, versioned=False)
         if card is None:
             return await self._retired(session, position)
         result = await self._ctx.store.override_answer(session.id, position)
@@ -237,6 +238,17 @@ class QuizUseCases:
         topic_id = session.topic if session.topic in self._ctx.content.topics else None
         return await self._new_quiz(session.learner_id, topic_id, count, session.card_type, session.share)
 
+    async def card_changed(self, changed: CardChanged) -> Reply:
+        """Answer a press on a card a reload changed: nothing is graded; show it as it reads now."""
+        session, position, card = changed.session, changed.position, changed.card
+        if session.finished or position != session.position:
+            return Reply(title="This card has changed",
+                         body="The instructor changed this card after it was shown, so nothing was recorded.",
+                         buttons=(_next_button(session),), tone=Tone.WARNING)
+        state = await self._ctx.store.card_state(session.learner_id, card.id)
+        notice = "The instructor changed this card after it was shown, so that answer was not counted. It now reads:"
+        return self._card_reply(session, card, notice, seen=state is not None)
+
     # Steps of a round
 
     async def _ask(self, session: QuizSession, notice: str | None = None) -> Reply:
@@ -254,21 +266,23 @@ class QuizUseCases:
 
     def _card_reply(self, session: QuizSession, card: Card, notice: str | None, *, seen: bool) -> Reply:
         position = session.position
+        version = card_version(card)
         options = options_for(card, session.id, position)
         buttons: list[Button] = []
         prompt = None
         if card.type is CardType.CHOICE:
-            buttons = [Button(f"{LETTERS[i]}. {text}", actions.encode(Verb.ANSWER, session.id, position, i))
+            buttons = [Button(f"{LETTERS[i]}. {text}", actions.encode(Verb.ANSWER, session.id, position, i, version))
                        for i, text in enumerate(options)]
         elif card.type is CardType.TRUEFALSE:
-            buttons = [Button(text, actions.encode(Verb.ANSWER, session.id, position, i), ButtonStyle.PRIMARY)
+            buttons = [Button(text, actions.encode(Verb.ANSWER, session.id, position, i, version), ButtonStyle.PRIMARY)
                        for i, text in enumerate(options)]
         elif card.type is CardType.SHORT:
-            buttons = [Button("Answer", actions.encode(Verb.ASK, session.id, position), ButtonStyle.PRIMARY)]
-            prompt = TextPrompt(actions.encode(Verb.TEXT, session.id, position), "Your answer",
+            buttons = [Button("Answer", actions.encode(Verb.ASK, session.id, position, version), ButtonStyle.PRIMARY)]
+            prompt = TextPrompt(actions.encode(Verb.TEXT, session.id, position, version), "Your answer",
                                 truncate(card.prompt, 45), placeholder="A few words are enough")
         else:
-            buttons = [Button("Show answer", actions.encode(Verb.SHOW, session.id, position), ButtonStyle.PRIMARY)]
+            buttons = [Button("Show answer", actions.encode(Verb.SHOW, session.id, position, version),
+                              ButtonStyle.PRIMARY)]
         buttons.append(Button("End", actions.encode(Verb.END, session.id), ButtonStyle.DANGER))
         topic = self._ctx.content.topics.get(card.topic)
         label = "Review" if session.kind == "review" else "Quiz"
@@ -285,12 +299,15 @@ class QuizUseCases:
             prompt=prompt,
         )
 
-    async def _turn(self, actor: Actor, action: Action, *kinds: CardType) -> tuple[QuizSession, int, Card | None]:
+    async def _turn(self, actor: Actor, action: Action, *kinds: CardType,
+                    versioned: bool = True) -> tuple[QuizSession, int, Card | None]:
         """Load the pressed session, check it is this learner's, and that the verb suits the card.
 
         Each verb belongs to some card types only (options to choice and true/false cards,
         the text prompt to short answers, show and rate to flashcards), so a forged id cannot
-        reveal an answer or self-rate a card that the bot grades.
+        reveal an answer or self-rate a card that the bot grades. A ``versioned`` id ends with
+        the version of the card as shown: a card a reload changed since then raises
+        :class:`CardChanged` instead of being graded against words the learner never saw.
         """
         session = await self._own_session(actor, action.args[0])
         position = action.number(1)
@@ -299,6 +316,8 @@ class QuizUseCases:
         card = self._ctx.content.cards.get(session.card_ids[position])
         if card is not None and card.type not in kinds:
             raise StudyError("That button is no longer valid.", hint="run the command again")
+        if card is not None and versioned and action.args[-1] != card_version(card):
+            raise CardChanged(session, position, card)
         return session, position, card
 
     async def _retired(self, session: QuizSession, position: int) -> Reply:
@@ -383,6 +402,19 @@ class QuizUseCases:
             ephemeral=not (session.share and first_tries),
             tone=Tone.SUCCESS,
         )
+
+
+class CardChanged(Exception):
+    """A press or typed answer for a card that a reload changed after it was shown."""
+
+    def __init__(self, session: QuizSession, position: int, card: Card) -> None:
+        super().__init__(card.id)
+        self.session, self.position, self.card = session, position, card
+
+
+def card_version(card: Card) -> str:
+    """A short version of the card's content, carried by its buttons (see :meth:`QuizUseCases._turn`)."""
+    return card.content_hash[:8]
 
 
 def _next_button(session: QuizSession) -> Button:

@@ -34,7 +34,7 @@ from bot.core.progress.store import ProgressStore
 from bot.core.service.context import Actor, Member, StudyContext, Upload, shown
 from bot.core.service.instructor import InstructorUseCases
 from bot.core.service.lookups import LookupUseCases
-from bot.core.service.quiz import QuizUseCases
+from bot.core.service.quiz import CardChanged, QuizUseCases
 from bot.core.service.standings import StandingUseCases
 from bot.core.service.template_samples import template_samples
 
@@ -173,14 +173,20 @@ class StudyService:
         action = actions.decode(action_id)
         if action.verb is Verb.TEXT:
             raise StudyError("That button is no longer valid.", hint="run the command again")
-        return await self.press_handlers[action.verb](actor, action)
+        try:
+            return await self.press_handlers[action.verb](actor, action)
+        except CardChanged as changed:
+            return await self.quiz.card_changed(changed)
 
     async def submit(self, actor: Actor, action_id: str, text: str) -> Reply:
         """Handle text typed into an open prompt (a short answer)."""
         action = actions.decode(action_id)
         if action.verb is not Verb.TEXT:
             raise StudyError("There is no open question to answer.", hint="press a button instead")
-        return await self.quiz.submit(actor, action, text)
+        try:
+            return await self.quiz.submit(actor, action, text)
+        except CardChanged as changed:
+            return await self.quiz.card_changed(changed)
 
     # Command sync bookkeeping (the Discord front end syncs only when its schema changed)
 

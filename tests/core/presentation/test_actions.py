@@ -19,9 +19,9 @@ def test_round_trip_keeps_colons_in_the_last_argument() -> None:
 
 def test_only_the_last_argument_may_contain_a_colon() -> None:
     with pytest.raises(ValueError, match="only the last"):
-        encode(Verb.ANSWER, "a:b", 0, 1)
-    with pytest.raises(ValueError, match="takes 3 arguments"):
-        encode(Verb.ANSWER, "s", 0)
+        encode(Verb.ANSWER, "a:b", 0, 1, "v")
+    with pytest.raises(ValueError, match="takes 4 arguments"):
+        encode(Verb.ANSWER, "s", 0, 1)
 
 
 @given(st.text(max_size=120))
@@ -37,4 +37,4 @@ def test_any_string_decodes_or_is_a_polite_error(text: str) -> None:
 def test_numbers_must_be_plain_digits() -> None:
     for bad in ("-1", "1e9", "١", "9999999999"):
         with pytest.raises(StudyError):
-            decode(f"sb:ans:s:{bad}:0").number(1)
+            decode(f"sb:ans:s:{bad}:0:v").number(1)

@@ -150,14 +150,34 @@ def test_due_times_under_a_minute_are_not_now(clock: FrozenClock) -> None:
 async def test_forged_ids_cannot_reveal_or_self_rate_a_graded_card(service: StudyService) -> None:
     choice = await service.start_quiz(ANA, topic="History", card_type="choice", count=1)
     session_id = decode(choice.buttons[0].action).args[0]
-    for forged in (encode(Verb.SHOW, session_id, 0), encode(Verb.RATE, session_id, 0, 4),
-                   encode(Verb.ASK, session_id, 0)):
+    version = decode(choice.buttons[0].action).args[-1]
+    for forged in (encode(Verb.SHOW, session_id, 0, version), encode(Verb.RATE, session_id, 0, 4, version),
+                   encode(Verb.ASK, session_id, 0, version)):
         with pytest.raises(StudyError, match="no longer valid"):
             await service.press(ANA, forged)
     with pytest.raises(StudyError, match="no longer valid"):
-        await service.submit(ANA, encode(Verb.TEXT, session_id, 0), "A peace treaty")
+        await service.submit(ANA, encode(Verb.TEXT, session_id, 0, version), "A peace treaty")
     assert await service.store.session_answers(session_id) == []
     flashcard = await service.start_quiz(BEN, card_type="flashcard", count=1)
     flash_session = decode(flashcard.buttons[0].action).args[0]
     with pytest.raises(StudyError, match="no longer valid"):
-        await service.press(BEN, encode(Verb.ANSWER, flash_session, 0, 0))
+        await service.press(BEN, encode(Verb.ANSWER, flash_session, 0, 0, decode(flashcard.buttons[0].action).args[-1]))
+
+
+async def test_a_card_changed_by_a_reload_is_not_graded_against_its_new_words(
+    service: StudyService, content_dir: Path
+) -> None:
+    card = await service.start_quiz(ANA, topic="History", card_type="choice", count=1)
+    right = next(b for b in card.buttons if "peace treaty" in b.label)
+    deck = content_dir / "cards/history.yaml"
+    deck.write_text(deck.read_text(encoding="utf-8").replace("A peace treaty", "A formal peace treaty"),
+                    encoding="utf-8")
+    assert (await service.reload(TEACHER)).title == "Content reloaded"
+
+    pressed = await service.press(ANA, right.action)
+
+    assert pressed.title == "Quiz · card 1 of 1" and pressed.body.startswith("*The instructor changed this card")
+    assert "A formal peace treaty" in pressed.body
+    assert await service.store.session_answers(decode(right.action).args[0]) == []
+    now_right = next(b for b in pressed.buttons if "formal peace treaty" in b.label)
+    assert (await service.press(ANA, now_right.action)).title == "Correct!"
