@@ -41,11 +41,6 @@ class LearnerSummary:
     due_now: int
     last_active: datetime | None
 
-    @property
-    def share_right(self) -> float | None:
-        """Right answers over all answers; ``None`` before the first answer (not a 0% score)."""
-        return self.correct / self.answers if self.answers else None
-
 
 @dataclass(frozen=True, slots=True)
 class LearnerTopic:

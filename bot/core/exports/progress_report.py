@@ -46,16 +46,20 @@ def progress_report(progress: ClassProgress, topics: Sequence[Topic], *, now: da
 
 def learner_row(summary: LearnerSummary) -> dict[str, object]:
     """One learner's line; the share right is a whole percentage, blank before any answer."""
-    share = summary.share_right
     return dict(zip(LEARNER_COLUMNS, (
         summary.name,
         summary.user_key,
         summary.answers,
-        "" if share is None else round(100 * share),
+        percent(summary.correct, summary.answers) if summary.answers else "",
         summary.mastered,
         summary.due_now,
         f"{as_utc(summary.last_active):%Y-%m-%d %H:%M}" if summary.last_active else "",
     ), strict=True))
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` as a whole percentage, halves rounded up (in exact integer arithmetic)."""
+    return (200 * part + whole) // (2 * whole)
 
 
 def topic_rows(progress: ClassProgress, topics: Sequence[Topic]) -> list[dict[str, object]]:

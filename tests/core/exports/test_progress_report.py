@@ -10,7 +10,7 @@ from datetime import timedelta
 from bot.core.clock import FrozenClock
 from bot.core.database import Database
 from bot.core.exports.progress_queries import class_progress, due_dates, learner_progress
-from bot.core.exports.progress_report import LEARNER_COLUMNS, TOPIC_COLUMNS, progress_report
+from bot.core.exports.progress_report import LEARNER_COLUMNS, TOPIC_COLUMNS, percent, progress_report
 from bot.core.models import Topic
 from bot.core.progress_store import ProgressStore
 from bot.core.scheduler import Scheduler
@@ -124,3 +124,8 @@ async def test_queries_are_served_by_indexes(store: ProgressStore, db: Database,
         for sql in statements:
             plan = [row[3] for row in await reader.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}")]
             assert not [step for step in plan if _FULL_SCAN.match(step)], (sql, plan)
+
+
+def test_percent_rounds_halves_up_exactly() -> None:
+    assert [percent(1, 8), percent(1, 3), percent(2, 3), percent(0, 5), percent(5, 5), percent(29, 200)] == [
+        13, 33, 67, 0, 100, 15]
