@@ -35,6 +35,7 @@ _NOTE_TYPE_VERSION = "v1"
 """Bump when a note type's fields change: Anki refuses to merge notes into a changed type."""
 _GUID_NAMESPACE = "studybot-card"
 _SPACE_RUN = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 _CSS = """
 .card { font-family: sans-serif; font-size: 20px; text-align: left; color: #1f2328; background: #fff; }
@@ -166,8 +167,13 @@ def _note(snapshot: ContentSnapshot, card: Card) -> genanki.Note:
 
 
 def _html(text: str) -> str:
-    """Plain text as Anki field HTML: markup characters escaped, line breaks kept."""
-    return html.escape(text, quote=False).replace("\r\n", "\n").replace("\n", "<br>")
+    """Plain text as Anki field HTML: markup escaped, line breaks kept, control characters dropped.
+
+    Anki stores a note's fields joined by the control character 0x1f, so one inside a field
+    would split it.
+    """
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return html.escape(text, quote=False).replace("\n", "<br>")
 
 
 def _package_bytes(package: genanki.Package, modified: datetime) -> bytes:

@@ -82,8 +82,9 @@ def mastery_chart(bars: Sequence[TopicBars]) -> Attachment:
                                                           strict=True)):
             y = top + series * 15
             draw.rectangle((left, y, right, y + 11), fill=_TRACK)
-            if value:
-                draw.rectangle((left, y, left + round((right - left) * value / topic.cards), y + 11), fill=colour)
+            if value and topic.cards:
+                length = round((right - left) * min(value / topic.cards, 1.0))
+                draw.rectangle((left, y, left + length, y + 11), fill=colour)
             draw.text((right + 8, y + 6), f"{value}/{topic.cards}", fill=_MUTED, font=_font(12), anchor="lm")
     parts = [f"{t.title}: {t.seen} of {t.cards} cards seen, {t.right} right, {t.mastered} mastered" for t in bars]
     alt = "Bar chart of mastery per topic. " + ("; ".join(parts) + "." if parts else "No cards yet.")
@@ -133,8 +134,8 @@ def card_share_chart(shares: Sequence[CardShare], topic_title: str) -> Attachmen
         draw.text((_MARGIN, middle), _fit(card.card_id, _font(13), _CARD_LABEL_WIDTH), fill=_INK, font=_font(13),
                   anchor="lm")
         draw.rectangle((left, middle - 7, right, middle + 7), fill=_TRACK)
-        if card.share:
-            draw.rectangle((left, middle - 7, left + round((right - left) * card.share), middle + 7),
+        if card.share > 0:
+            draw.rectangle((left, middle - 7, left + round((right - left) * min(card.share, 1.0)), middle + 7),
                            fill=_WEAK if card.share < 0.5 else _STRONG)
         draw.text((right + 8, middle), f"{card.share:.0%} of {card.attempts}", fill=_MUTED, font=_font(12),
                   anchor="lm")

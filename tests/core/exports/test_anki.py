@@ -80,7 +80,7 @@ def test_choice_front_has_every_option_and_back_has_answer_explanation_citation(
 
 
 def test_text_is_escaped_for_html(fixture_snapshot: ContentSnapshot, tmp_path: Path) -> None:
-    hostile = with_card(fixture_snapshot, "hist-occupied", prompt="Is <b>x</b> & y?\nSecond line",
+    hostile = with_card(fixture_snapshot, "hist-occupied", prompt="Is <b>x</b> & y?\r\nSecond\x1f line\x00",
                         choices=("<script>alert(1)</script>", "A peace treaty", "a & b"))
     fields = notes_by_guid(open_collection(anki_export(hostile, modified=MODIFIED).data, tmp_path))[
         note_guid("hist-occupied")][1]

@@ -89,6 +89,7 @@ def test_mastery_chart_size_bars_and_alt_text() -> None:
     assert attachment.filename == "progress-mastery.png"
     assert mastery_chart(bars).data == attachment.data
     assert png(mastery_chart([])).size == (800, 76 + 56 + 16)
+    assert png(mastery_chart([TopicBars("No cards", 0, 0, 0, 0), TopicBars("Odd", 2, 5, 0, 0)])).size == (800, 204)
 
 
 def test_due_chart_size_columns_and_alt_text() -> None:
