@@ -6,10 +6,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.clock import as_utc
-from bot.core.exports.progress_queries import LearnerTopic
 from bot.core.models import Topic
+
+if TYPE_CHECKING:  # only its type: drawing a chart needs no database code
+    from bot.core.exports.progress_queries import LearnerTopic
 
 FORECAST_DAYS = 14
 
