@@ -28,6 +28,7 @@ from bot.core.exports.card_quotes import card_quotes, reference_line
 from bot.core.exports.file_names import slug
 from bot.core.models import Card, CardType
 from bot.core.replies import Attachment
+from bot.core.text import collapse_spaces
 
 _ID_SPACE = 1 << 30
 """genanki's advice: model and deck ids between 2**30 and 2**31."""
@@ -136,7 +137,7 @@ def anki_export(snapshot: ContentSnapshot, *, modified: datetime, topic: str | N
         raise ValueError(f"unknown topic {topic!r}")
     cards = snapshot.cards_for(topic)
     course = snapshot.course
-    name = course.title if topic is None else f"{course.title}::{snapshot.topics[topic].title}"
+    name = "::".join(_deck_level(title) for title in (course.title, *([snapshot.topics[topic].title] if topic else [])))
     deck = genanki.Deck(stable_id(f"studybot-deck:{course.title}:{topic or ''}"), name, _html(course.description))
     for card in cards:
         deck.add_note(_note(snapshot, card))
@@ -164,6 +165,11 @@ def _note(snapshot: ContentSnapshot, card: Card) -> genanki.Note:
     return genanki.Note(
         model=note_type.model(), fields=fields, tags=[topic_tag(card.topic)], guid=note_guid(card.id)
     )
+
+
+def _deck_level(title: str) -> str:
+    """A title as one level of an Anki deck name, where ``::`` would start a sub-deck."""
+    return collapse_spaces(title).replace("::", ":") or "Untitled"
 
 
 def _html(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import sqlite3
@@ -120,6 +121,11 @@ def test_topic_filter_keeps_that_topics_cards_in_its_own_deck(
     assert str(stable_id(f"studybot-deck:{fixture_snapshot.course.title}:trade")) in decks
     assert any(deck["name"].endswith("::Trade") for deck in decks.values())
     assert attachment.filename.endswith("-trade.apkg")
+    renamed = dataclasses.replace(fixture_snapshot, course=dataclasses.replace(fixture_snapshot.course, title="A::B"))
+    (tmp_path / "renamed").mkdir()
+    decks = json.loads(open_collection(anki_export(renamed, modified=MODIFIED, topic="trade").data,
+                                       tmp_path / "renamed").execute("SELECT decks FROM col").fetchone()[0])
+    assert "A:B::Trade" in {deck["name"] for deck in decks.values()}  # a title never makes a sub-deck
     with pytest.raises(ValueError, match="unknown topic"):
         anki_export(fixture_snapshot, modified=MODIFIED, topic="nope")
 
