@@ -7,6 +7,7 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.core.errors import StudyError
@@ -53,11 +54,16 @@ def write_atomically(target: Path, text: str) -> None:
         raise
 
 
-def export_csv(rows: list[dict[str, object]]) -> bytes:
-    """CSV bytes; cells a spreadsheet would run as a formula are prefixed with a quote."""
+def export_csv(rows: list[dict[str, object]], fieldnames: Sequence[str] | None = None) -> bytes:
+    """CSV bytes; cells a spreadsheet would run as a formula are prefixed with a quote.
+
+    Without ``fieldnames`` the columns are the first row's keys, and no rows give no file
+    content; with them, the header is written even when there are no rows.
+    """
     out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    columns = list(fieldnames) if fieldnames is not None else list(rows[0]) if rows else None
+    if columns is not None:
+        writer = csv.DictWriter(out, fieldnames=columns)
         writer.writeheader()
         for row in rows:
             writer.writerow({key: _defused(value) for key, value in row.items()})
