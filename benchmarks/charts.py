@@ -19,11 +19,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.core.content_loader import load_content
+from bot.core.content.loader import load_content
 from bot.core.exports.chart_data import CardScore, TopicBars, card_shares, due_forecast
 from bot.core.exports.charts import card_share_chart, due_chart, mastery_chart
-from bot.core.replies import Attachment
-from bot.core.template_samples import template_samples
+from bot.core.presentation.replies import Attachment
+from bot.core.service.template_samples import template_samples
 from bot.settings import DEFAULT_CONTENT_DIR
 
 TARGET_MS = 200.0

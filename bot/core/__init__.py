@@ -10,5 +10,6 @@ Packages, lowest first (a package imports only the ones above it in this list):
 - ``presentation``: replies, action ids, templates and rendering, citations, time words;
 - ``content``: reading, validating and serving the instructor's ``content/`` folder;
 - ``quiz``: picking cards and grading answers;
+- ``exports``: files made from the course and progress (Anki, Moodle GIFT, CSV, PNG charts);
 - ``service``: the use cases by feature, behind the one ``StudyService`` both front ends call.
 """

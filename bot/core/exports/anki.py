@@ -23,11 +23,11 @@ from datetime import datetime
 import genanki
 
 from bot.core.clock import as_utc
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.exports.card_quotes import card_quotes, reference_line
 from bot.core.exports.file_names import slug
 from bot.core.models import Card, CardType
-from bot.core.replies import Attachment
+from bot.core.presentation.replies import Attachment
 from bot.core.text import collapse_spaces
 
 _ID_SPACE = 1 << 30

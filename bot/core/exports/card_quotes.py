@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.core.citations import FICTION_LABEL, CitedQuote, cited_quote
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.models import Card
+from bot.core.presentation.citations import FICTION_LABEL, CitedQuote, cited_quote
 
 
 def card_quotes(snapshot: ContentSnapshot, card: Card) -> list[CitedQuote]:

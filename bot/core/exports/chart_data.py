@@ -12,7 +12,7 @@ from bot.core.clock import as_utc
 from bot.core.models import Topic
 
 if TYPE_CHECKING:  # only its type: drawing a chart needs no database code
-    from bot.core.exports.progress_queries import LearnerTopic
+    from bot.core.progress.export_queries import LearnerTopic
 
 FORECAST_DAYS = 14
 

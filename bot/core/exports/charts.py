@@ -24,7 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.core.exports.chart_data import CardShare, DayCount, TopicBars
 from bot.core.exports.file_names import slug
-from bot.core.replies import Attachment
+from bot.core.presentation.replies import Attachment
 from bot.core.text import strip_accents, truncate
 
 WIDTH = 800

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.exports.card_quotes import card_quotes, reference_line
 from bot.core.exports.file_names import slug
 from bot.core.models import Card, CardType
-from bot.core.replies import Attachment
+from bot.core.presentation.replies import Attachment
 from bot.core.text import collapse_spaces
 
 GIFT_TYPES = (CardType.CHOICE, CardType.TRUEFALSE, CardType.SHORT)

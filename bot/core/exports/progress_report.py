@@ -5,7 +5,7 @@ straight in any spreadsheet, Discord previews them inline, and the console write
 ``exports/`` like the other exports, with nothing to unpack. Both names carry the export's
 date and time, so a second export sits beside the first instead of replacing it. Cells a
 spreadsheet would run as a formula (a learner named ``=HYPERLINK(…)``) are neutralised by
-:func:`bot.core.instructor_files.export_csv`.
+:func:`bot.core.content.instructor_files.export_csv`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.clock import as_utc
+from bot.core.content.instructor_files import export_csv
 from bot.core.exports.file_names import stamp
-from bot.core.exports.progress_queries import ClassProgress, LearnerSummary
-from bot.core.instructor_files import export_csv
 from bot.core.models import Topic
-from bot.core.replies import Attachment
+from bot.core.presentation.replies import Attachment
+from bot.core.progress.export_queries import ClassProgress, LearnerSummary
 
 LEARNER_COLUMNS = ("learner", "user id", "answers", "right %", "mastered", "due now", "last active (UTC)")
 TOPIC_COLUMNS = ("learner", "user id", "topic", "cards", "seen", "right", "mastered")

@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from bot.core.content_loader import load_content
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.loader import load_content
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.models import Card
-from bot.core.template_samples import template_samples
+from bot.core.service.template_samples import template_samples
 from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 

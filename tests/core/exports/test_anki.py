@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.exports.anki import anki_export, note_guid, stable_id
 from bot.core.models import CardType
 from tests.core.exports.conftest import with_card

@@ -25,9 +25,9 @@ from bot.core.exports.charts import (
     due_chart,
     mastery_chart,
 )
-from bot.core.exports.progress_queries import LearnerTopic
 from bot.core.models import Topic
-from bot.core.replies import Attachment
+from bot.core.presentation.replies import Attachment
+from bot.core.progress.export_queries import LearnerTopic
 
 NOW = datetime(2024, 5, 1, 22, 30, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.content_snapshot import ContentSnapshot
+from bot.core.content.snapshot import ContentSnapshot
 from bot.core.exports.gift import category_name, gift_escape, gift_export, gift_question
 from bot.core.models import Card, CardType
 from tests.core.exports.conftest import with_card

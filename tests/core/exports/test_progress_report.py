@@ -8,13 +8,14 @@ import re
 from datetime import timedelta
 
 from bot.core.clock import FrozenClock
-from bot.core.database import Database
-from bot.core.exports.progress_queries import class_progress, due_dates, learner_progress
 from bot.core.exports.progress_report import LEARNER_COLUMNS, TOPIC_COLUMNS, percent, progress_report
 from bot.core.models import Topic
-from bot.core.progress_store import ProgressStore
-from bot.core.scheduler import Scheduler
-from tests.core.test_progress_store import GUILD, answer, learner, train
+from bot.core.progress.database import Database
+from bot.core.progress.export_queries import class_progress, due_dates, learner_progress
+from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.reports import ProgressReports
+from bot.core.progress.store import ProgressStore
+from tests.core.progress.test_progress_store import GUILD, answer, learner, train
 
 CARD_TOPICS = {"a1": "alpha", "a2": "alpha", "b1": "beta"}
 TOPICS = (Topic("beta", "Beta: the second", ""), Topic("alpha", "=Alpha", ""))  # course order, not file order
@@ -42,7 +43,7 @@ def sheet(data: bytes) -> list[dict[str, str]]:
 
 
 async def test_rows_per_learner_and_topic_agree_with_the_store(
-    store: ProgressStore, db: Database, clock: FrozenClock
+    store: ProgressStore, reports: ProgressReports, db: Database, clock: FrozenClock
 ) -> None:
     ids = await fill(store, clock)
     last_answer = clock() - timedelta(hours=1)
@@ -51,7 +52,7 @@ async def test_rows_per_learner_and_topic_agree_with_the_store(
     ann = next(s for s in progress.learners if s.learner_id == ids["ann"])
     assert (ann.answers, ann.correct, ann.mastered, ann.due_now, ann.last_active) == (10, 9, 2, 1, last_answer)
     for learner_id in ids.values():
-        expected = await store.topic_progress(learner_id, CARD_TOPICS)
+        expected = await reports.topic_progress(learner_id, CARD_TOPICS)
         for row in (r for r in progress.topics if r.learner_id == learner_id):
             mine = expected[row.topic]
             assert (row.cards, row.seen, row.mastered) == (mine.total, mine.seen, mine.mastered)

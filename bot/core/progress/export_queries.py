@@ -3,7 +3,7 @@
 Read-only, on the database's reader connection. Every query starts from ``learners`` by
 scope (its unique index) or by id, and reaches ``attempts`` and ``card_states`` through
 their per-learner indexes, so a class export costs a handful of index searches, never a
-scan of either table (``tests/core/exports/test_progress_queries.py`` checks the plans).
+scan of either table (``tests/core/exports/test_export_queries.py`` checks the plans).
 Only cards of the current course (``card_topics``) count, as in ``/progress``: a removed
 card's history stays in the database but no longer counts toward a topic.
 """
@@ -17,15 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import as_utc
-from bot.core.database import Database, from_db_time, to_db_time
-from bot.core.progress_store import _state_from_row
-from bot.core.scheduler import Scheduler
-
-_STATE_COLUMNS = ", ".join(
-    f"card_states.{name}"
-    for name in ("card_id", "card_hash", "state", "step", "stability", "difficulty", "due", "last_review", "reps",
-                 "lapses")
-)
+from bot.core.progress.database import Database, from_db_time, to_db_time
+from bot.core.progress.records import QUALIFIED_STATE_COLUMNS, state_from_row
+from bot.core.progress.scheduler import Scheduler
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +105,7 @@ async def _progress(
             (key,),
         )
         states = await conn.execute_fetchall(
-            f"SELECT card_states.learner_id, {_STATE_COLUMNS} "
+            f"SELECT card_states.learner_id, {QUALIFIED_STATE_COLUMNS} "
             f"FROM learners JOIN card_states ON card_states.learner_id = learners.id WHERE {where}",
             (key,),
         )
@@ -132,7 +126,7 @@ async def _progress(
     for row in states:
         topic = card_topics.get(row["card_id"])
         if topic is not None:
-            state = _state_from_row(row)
+            state = state_from_row(row)
             mastered[row["learner_id"]][topic] += scheduler.is_mastered(state, now)
             due_now[row["learner_id"]] += state.due <= now
     summaries = sorted(
