@@ -10,8 +10,12 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.core.database import Database
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,12 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
 
     db = commands.add_parser("db", help="database chores")
-    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("migrate", help="apply pending migrations")
-    db_commands.add_parser("status", help="show the schema version and migrations")
-    backup = db_commands.add_parser("backup", help="copy the database safely while it is in use")
-    backup.add_argument("path", type=Path, help="where to write the copy")
     db.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
+    # --db is accepted after the action too (`db status --db X`); SUPPRESS keeps an earlier one.
+    db_option = argparse.ArgumentParser(add_help=False)
+    db_option.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file (default: STUDYBOT_DB)")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_commands.add_parser("migrate", parents=[db_option], help="apply pending migrations (creates the file if needed)")
+    db_commands.add_parser("status", parents=[db_option], help="show the schema version and migrations")
+    backup = db_commands.add_parser("backup", parents=[db_option],
+                                    help="copy the database safely while it is in use")
+    backup.add_argument("path", type=Path, help="where to write the copy")
     return parser
 
 
@@ -163,34 +171,56 @@ def _check(content_dir: Path) -> int:
 
 
 async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
+    """``db migrate|status|backup``: one line on stderr and exit 1 for any failure, never a traceback.
+
+    Only ``migrate`` may create the database; ``status`` and ``backup`` refuse a missing file,
+    and ``backup`` refuses a source no migration was ever applied to (a typo'd path, an empty
+    file), which would otherwise yield an empty "verified" backup.
+    """
+    import sqlite3
+
     from bot.core.database import Database
     from bot.core.errors import StudyError
-    from bot.core.migrations import migrate, migration_status
 
-    database = await Database.open(db_path)
     try:
-        if args.db_command == "migrate":
-            applied = await migrate(database, settings.migrations_dir)
-            print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "up to date")
-        elif args.db_command == "status":
-            status = await migration_status(database, settings.migrations_dir)
-            print(f"schema version {status.current_version} of {status.latest_version}")
-            for row in status.applied:
-                when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
-                print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
-            for pending in status.pending:
-                print(f"  pending  {pending.name}")
-            for problem in status.problems:
-                print(f"  problem  {problem}")
-        else:
-            await database.backup(args.path)
-            print(f"backed up {db_path} to {args.path} (integrity check ok)")
+        database = await Database.open(db_path, create=args.db_command == "migrate")
+        try:
+            await _db_action(args, database, settings)
+        finally:
+            await database.close()
     except StudyError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 1
-    finally:
-        await database.close()
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: database {db_path}: {exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+async def _db_action(args: argparse.Namespace, database: Database, settings: Settings) -> None:
+    from bot.core.errors import StudyError
+    from bot.core.migrations import migrate, migration_status
+
+    if args.db_command == "migrate":
+        applied = await migrate(database, settings.migrations_dir)
+        print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "up to date")
+        return
+    status = await migration_status(database, settings.migrations_dir)
+    if args.db_command == "status":
+        print(f"schema version {status.current_version} of {status.latest_version}")
+        for row in status.applied:
+            when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
+            print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
+        for pending in status.pending:
+            print(f"  pending  {pending.name}")
+        for problem in status.problems:
+            print(f"  problem  {problem}")
+        return
+    if status.current_version == 0:
+        raise StudyError(f"{database.path} is not a studybot database (no migration was ever applied to it), "
+                         "so there is nothing to back up.", hint="check the --db path or STUDYBOT_DB")
+    await database.backup(args.path)
+    print(f"backed up {database.path} to {args.path} (integrity check ok)")
 
 
 if __name__ == "__main__":
