@@ -104,9 +104,14 @@ NO_TOKEN_NOTICE = (
 
 def _run(settings: Settings) -> int:
     if settings.discord_token:
+        from bot.core.errors import StudyError
         from bot.discord_frontend import run_bot
 
-        run_bot(settings)
+        try:
+            run_bot(settings)
+        except StudyError as exc:  # unreachable Discord, a refused token, a damaged or newer database
+            print(f"studybot: {exc}", file=sys.stderr)
+            return 1
         return 0
     print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
     return _start_console(settings, user=default_user(), db=None, content=None, now=None, script=None,

@@ -140,3 +140,13 @@ async def test_close_closes_the_service(start_bot: StartBot) -> None:
 
     with pytest.raises(RuntimeError, match="setup_hook"):
         _ = bot.service
+
+
+def test_creating_the_bot_logs_no_voice_warnings(monkeypatch: pytest.MonkeyPatch, settings: Settings,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)  # as in a fresh process
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+
+    create_bot(settings)
+
+    assert not [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
