@@ -94,7 +94,7 @@ def _build(path: Path, rows: int) -> int:
     """A database with one table of ``rows`` rows spread over many pages; returns its root page."""
     with sqlite3.connect(path) as conn:
         conn.execute("CREATE TABLE t (x)")
-        conn.executemany("INSERT INTO t VALUES (?)", ((("row %d " % n) * 40,) for n in range(rows)))
+        conn.executemany("INSERT INTO t VALUES (?)", ((f"row {n} " * 40,) for n in range(rows)))
         root = conn.execute("SELECT rootpage FROM sqlite_schema WHERE name = 't'").fetchone()[0]
     conn.close()
     return int(root)
