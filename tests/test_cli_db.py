@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,13 @@ def test_a_file_that_is_not_a_database_is_one_clear_line(tmp_path: Path, capsys:
     err = capsys.readouterr().err
     assert f"The database {notes} is damaged (file is not a database)" in err
     assert err.count("\n") == 1
+
+
+def test_a_database_path_that_cannot_be_opened_is_one_line_and_nothing_else(tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "db", "migrate", "--db", str(folder)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [f"studybot: Cannot open the database {folder}: unable to open database file."]

@@ -125,7 +125,7 @@ class Database:
         """
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
-        elif not await asyncio.to_thread(path.is_file):  # before aiosqlite, whose failed connect leaks a thread
+        elif not await asyncio.to_thread(path.is_file):
             raise _no_database(path)
         opened: list[aiosqlite.Connection] = []
         try:
@@ -270,18 +270,22 @@ class Database:
         """
         partial = await asyncio.to_thread(_prepare_backup_file, self.path, dest)
         try:
-            async with aiosqlite.connect(partial, check_same_thread=False) as copy, _faults_explained():
-                await self._reader.backup(copy)
-                async with copy.execute("PRAGMA integrity_check") as cursor:
-                    verdict = [row[0] for row in await cursor.fetchall()]
+            async with _faults_explained():  # the source damaged, or the disk full
+                copy = await _open(aiosqlite.connect(partial))
+                try:
+                    await self._reader.backup(copy)
+                    verdict = [str(row[0]) for row in await copy.execute_fetchall("PRAGMA integrity_check")]
+                finally:
+                    await copy.close()
             if verdict != ["ok"]:
                 raise StudyError(
                     "The backup copy failed its integrity check and was discarded.",
                     hint="; ".join(verdict[:5]),
                 )
             partial.replace(dest)
-        except OSError as error:
-            raise StudyError(f"Cannot write the backup to {dest}: {error.strerror or error}.") from error
+        except (OSError, sqlite3.Error) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise StudyError(f"Cannot write the backup to {dest}: {reason}.") from error
         finally:
             partial.unlink(missing_ok=True)
 
@@ -323,9 +327,9 @@ async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool, create
     Without ``create`` the file is opened with ``mode=rw``, so SQLite itself refuses to create it.
     """
     if create:
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection = await _open(aiosqlite.connect(path, isolation_level=None))
     else:
-        connection = await aiosqlite.connect(f"file:{quote(str(path))}?mode=rw", isolation_level=None, uri=True)
+        connection = await _open(aiosqlite.connect(f"file:{quote(str(path))}?mode=rw", isolation_level=None, uri=True))
     try:
         connection.row_factory = aiosqlite.Row
         for pragma in (*connection_pragmas(busy_timeout_ms), f"PRAGMA query_only = {int(query_only)}"):
@@ -334,6 +338,19 @@ async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool, create
         await connection.close()
         raise
     return connection
+
+
+async def _open(pending: aiosqlite.Connection) -> aiosqlite.Connection:
+    """Await an ``aiosqlite.connect(...)``; if it fails, wait for aiosqlite's worker thread to stop.
+
+    aiosqlite stops that thread after a failed connect without waiting; unless it finishes while
+    this loop still runs, it reports "Event loop is closed" from the thread after the program ends.
+    """
+    try:
+        return await pending
+    except BaseException:
+        await asyncio.to_thread(pending._thread.join, 5)
+        raise
 
 
 async def _close_all(connections: list[aiosqlite.Connection]) -> None:
