@@ -165,16 +165,16 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
         async with self._write_lock, _faults_explained():
-            self._identity.ensure_still_at(self.path)
+            self._identity.ensure_unchanged()
             await _on_thread(self._writer, _execute_retrying, "BEGIN IMMEDIATE")
             try:
                 yield self._writer
-                self._identity.ensure_still_at(self.path)
+                self._identity.ensure_unchanged()
                 await _on_thread(self._writer, _execute_retrying, "COMMIT")
             except BaseException:
                 await _on_thread(self._writer, _rollback)
                 raise
-            self._identity.ensure_still_at(self.path)
+            self._identity.ensure_unchanged()
         self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -216,9 +216,9 @@ class Database:
         """Run a batch in one trip and settle each caller's future with its own outcome."""
         try:
             async with self._write_lock:
-                self._identity.ensure_still_at(self.path)
+                self._identity.ensure_unchanged()
                 outcomes = await _on_thread(self._writer, _transact_group, [work for work, _ in batch])
-                self._identity.ensure_still_at(self.path)  # committed, but to a file no one will read again
+                self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
             outcomes = [(False, _explained(error))] * len(batch)
         except BaseException:  # cancelled, or the interpreter is stopping: no caller will get an answer

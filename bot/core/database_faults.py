@@ -53,6 +53,7 @@ def damaged_at_start(path: Path, findings: list[str]) -> DatabaseUnusableError:
 class FileIdentity:
     """Which file a path named when it was opened: its device and inode."""
 
+    path: str
     device: int
     inode: int
 
@@ -63,15 +64,22 @@ class FileIdentity:
             status = os.stat(path)
         except FileNotFoundError:
             return None
-        return cls(status.st_dev, status.st_ino)
+        return cls(os.fspath(path), status.st_dev, status.st_ino)
 
-    def ensure_still_at(self, path: Path) -> None:
-        """Raise when ``path`` was deleted or now names another file (a restored backup, say)."""
-        now = FileIdentity.of(path)
-        if now == self:
-            return
-        what = "deleted" if now is None else "replaced by another file"
+    def ensure_unchanged(self) -> None:
+        """Raise when the path was deleted or now names another file (a restored backup, say).
+
+        Called around every write batch, so it is one ``stat`` (a few microseconds) and a compare.
+        """
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            what = "deleted"
+        else:
+            if status.st_ino == self.inode and status.st_dev == self.device:
+                return
+            what = "replaced by another file"
         raise DatabaseUnusableError(
             f"The study database file was {what} while the bot was running, so nothing more is being saved.",
-            hint=f"{_TELL_INSTRUCTOR}: the bot must be stopped and started again ({path})",
+            hint=f"{_TELL_INSTRUCTOR}: the bot must be stopped and started again ({self.path})",
         )
