@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface (DESIGN.md §6, a contract)."""
-    parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
+    db_option = _db_option()
+    parser = argparse.ArgumentParser(prog="studybot", description=__doc__, parents=[db_option])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
 
-    console = commands.add_parser("console", help="study in the terminal: the same bot, no Discord")
+    console = commands.add_parser("console", parents=[db_option],
+                                  help="study in the terminal: the same bot, no Discord")
     console.add_argument("--user", default=default_user(), help="who you are (default: $USER or 'student')")
-    console.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
     console.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
     console.add_argument("--now", type=iso_datetime, metavar="ISO-8601",
                          help="fix the clock, e.g. 2024-03-01T09:00:00Z (no zone means UTC)")
@@ -45,11 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content folder and list every problem")
     check.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
 
-    db = commands.add_parser("db", help="database chores")
-    db.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
-    # --db is accepted after the action too (`db status --db X`); SUPPRESS keeps an earlier one.
-    db_option = argparse.ArgumentParser(add_help=False)
-    db_option.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file (default: STUDYBOT_DB)")
+    db = commands.add_parser("db", parents=[db_option], help="database chores")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("migrate", parents=[db_option], help="apply pending migrations (creates the file if needed)")
     db_commands.add_parser("status", parents=[db_option], help="show the schema version and migrations")
@@ -57,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
                                     help="copy the database safely while it is in use")
     backup.add_argument("path", type=Path, help="where to write the copy")
     return parser
+
+
+def _db_option() -> argparse.ArgumentParser:
+    """``--db FILE``, accepted before the command, after it and after a ``db`` action alike.
+
+    Its default is SUPPRESS so that a nested parser, which has its own copy, does not reset a
+    ``--db`` given earlier on the line to ``None``.
+    """
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                        help="database file (default: STUDYBOT_DB)")
+    return option
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "db", None) is not None:
+        settings = dataclasses.replace(settings, db_path=args.db)
     if args.command == "run":
         return _run(settings)
     if args.command == "console":
@@ -76,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.content or settings.content_dir)
     if args.command == "db":
-        return asyncio.run(_db(args, args.db or settings.db_path, settings))
+        return asyncio.run(_db(args, settings.db_path, settings))
     return 2
 
 
@@ -114,16 +126,15 @@ def _run(settings: Settings) -> int:
             return 1
         return 0
     print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
-    return _start_console(settings, user=default_user(), db=None, content=None, now=None, script=None,
-                          json_lines=False)
+    return _start_console(settings, user=default_user(), content=None, now=None, script=None, json_lines=False)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    return _start_console(settings, user=args.user, db=args.db, content=args.content, now=args.now,
+    return _start_console(settings, user=args.user, content=args.content, now=args.now,
                           script=args.script, json_lines=args.json)
 
 
-def _start_console(settings: Settings, *, user: str, db: Path | None, content: Path | None, now: datetime | None,
+def _start_console(settings: Settings, *, user: str, content: Path | None, now: datetime | None,
                    script: Path | None, json_lines: bool) -> int:
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
@@ -131,7 +142,7 @@ def _start_console(settings: Settings, *, user: str, db: Path | None, content: P
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     return run_console(ConsoleConfig(
         user=user.strip() or "student",
-        db_path=db or settings.db_path,
+        db_path=settings.db_path,
         content_dir=content or settings.content_dir,
         migrations_dir=settings.migrations_dir,
         clock=FrozenClock(now) if now is not None else system_clock,

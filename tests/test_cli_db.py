@@ -45,14 +45,29 @@ def _damage_pages(path: Path, first_page: int = 2, pages: int = 3) -> None:
         file.write(b"\xa5" * page_size * pages)
 
 
-def test_db_option_is_accepted_after_the_action_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("where", ["before the command", "before the action", "after the action"])
+def test_db_option_is_accepted_before_and_after_the_action(tmp_path: Path, where: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "live.sqlite3"
-    assert main(["db", "migrate", "--db", str(db)]) == 0
-    assert main(["db", "status", "--db", str(db)]) == 0
+
+    def argv(*action: str) -> list[str]:
+        option = ["--db", str(db)]
+        return {"before the command": [*option, "db", *action], "before the action": ["db", *option, *action],
+                "after the action": ["db", *action, *option]}[where]
+
+    assert main(argv("migrate")) == 0
+    assert main(argv("status")) == 0
     assert capsys.readouterr().out.count(f"schema version {len(SHIPPED)} of {len(SHIPPED)}") == 1
     copy = tmp_path / "copy.sqlite3"
-    assert main(["db", "backup", str(copy), "--db", str(db)]) == 0
+    assert main(argv("backup", str(copy))) == 0
     assert copy.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite3", "live.sqlite3"]
+
+
+def test_console_takes_db_before_the_command_too(tmp_path: Path, content_dir: Path) -> None:
+    db = tmp_path / "console.sqlite3"
+    assert main(["--db", str(db), "console", "--content", str(content_dir), "--script", "/dev/null"]) == 0
+    assert db.is_file()
 
 
 @pytest.mark.parametrize("action", [["status"], ["backup", "copy.sqlite3"]])
