@@ -54,7 +54,7 @@ from urllib.parse import quote
 import aiosqlite
 
 from bot.core.clock import as_utc
-from bot.core.database_faults import FileIdentity, damaged_at_start, fault_of
+from bot.core.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
 from bot.core.errors import DatabaseBusyError, StudyError
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -141,10 +141,8 @@ class Database:
                 raise StudyError(f"The database {path} disappeared while it was being opened.")
         except sqlite3.Error as error:
             await _close_all(opened)
-            if fault_of(error) is not None:
+            if is_damage(error):
                 raise damaged_at_start(path, [str(error)]) from error
-            if not create and getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_CANTOPEN:
-                raise _no_database(path) from error
             raise StudyError(f"Cannot open the database {path}: {error}.") from error
         except BaseException:
             await _close_all(opened)

@@ -25,17 +25,26 @@ _TELL_INSTRUCTOR = "please tell an instructor"
 _DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 
+def _primary_code(error: BaseException) -> int:
+    """SQLite's primary result code of ``error`` (extended codes keep it in the low byte); 0 if none."""
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether SQLite found the file damaged or not a database at all."""
+    return isinstance(error, sqlite3.Error) and _primary_code(error) in _DAMAGED_CODES
+
+
 def fault_of(error: BaseException) -> DatabaseUnusableError | None:
     """The user-facing error for a damaged database or a full disk; ``None`` for anything else."""
     if not isinstance(error, sqlite3.Error):
         return None
-    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # extended codes keep the primary code low
-    if code in _DAMAGED_CODES:
+    if is_damage(error):
         return DatabaseUnusableError(
             "The study database is damaged, so progress cannot be read or saved right now.",
             hint=f"{_TELL_INSTRUCTOR}; an instructor can {RESTORE_HINT}",
         )
-    if code == sqlite3.SQLITE_FULL:
+    if _primary_code(error) == sqlite3.SQLITE_FULL:
         return DatabaseUnusableError(
             "The server's disk is full, so this was not saved.",
             hint=f"{_TELL_INSTRUCTOR}; once space is freed, try again",
