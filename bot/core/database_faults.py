@@ -2,7 +2,7 @@
 
 SQLite reports a damaged file, a full disk or a file that is not a database as bare
 ``sqlite3`` errors, which a front end can only show as "Something went wrong". Those faults
-are not the learner's doing and retrying will not help, so they become one
+are not the learner's doing and retrying at once will not help, so they become one
 :class:`DatabaseUnusableError` each, with what to do next.
 
 A deleted or replaced file raises no error at all: SQLite keeps writing to the inode it

@@ -11,6 +11,7 @@ from bot.discord_frontend.actors import member_for
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
 from bot.discord_frontend.client import StudyBot
 from bot.discord_frontend.deadline import reply_in_time
+from bot.discord_frontend.replying import send_reply
 
 QUIZ_COOLDOWN = (3, 30.0)
 """At most this many quiz starts per user in this many seconds."""
@@ -71,7 +72,7 @@ class StudyCog(commands.Cog, name="Study"):
                       source: app_commands.Range[str, None, TERM_MAX_LENGTH] | None = None) -> None:
         """Search the course texts."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await reply_in_time(interaction, self.bot.service.excerpt(self.bot.actor(interaction), query, source))
+        await send_reply(interaction, await self.bot.service.excerpt(self.bot.actor(interaction), query, source))
 
     @excerpt.autocomplete("source")
     async def _excerpt_sources(self, interaction: discord.Interaction[StudyBot],
