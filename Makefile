@@ -1,8 +1,11 @@
 # Two commands on a fresh machine: `make run` and `make test`. Everything else is a helper.
+# `make run` installs only what running needs; the test tools (pytest, ruff, mypy, ...) are
+# added the first time `make test` or `make lint` runs.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+TEST_TOOLS := $(VENV)/.installed-test
 
 .PHONY: run test lint check bench clean
 
@@ -10,25 +13,29 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
 
-run: $(STAMP)
+$(TEST_TOOLS): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(TEST_TOOLS)
+
+run: $(RUNTIME)
 	$(BIN)/studybot run
 
-check: $(STAMP)
+check: $(RUNTIME)
 	$(BIN)/studybot check
 
-lint: $(STAMP)
+lint: $(TEST_TOOLS)
 	$(BIN)/ruff check bot tests $(wildcard benchmarks)
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/python -m pytest -q
 
-# Performance against DESIGN.md §8 (about 2-3 minutes); prints a table and a summary line.
-bench: $(STAMP)
+# The performance targets in the README (about 2-3 minutes); prints a table and a summary line.
+bench: $(RUNTIME)
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
 import os
 import sys
@@ -11,20 +12,25 @@ import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.core.progress.database import Database
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface (DESIGN.md §6, a contract)."""
-    parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
+    db_option = _db_option()
+    parser = argparse.ArgumentParser(prog="studybot", description=__doc__, parents=[db_option])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
 
-    console = commands.add_parser("console", help="study in the terminal: the same bot, no Discord")
+    console = commands.add_parser("console", parents=[db_option],
+                                  help="study in the terminal: the same bot, no Discord")
     console.add_argument("--user", default=default_user(), help="who you are (default: $USER or 'student')")
-    console.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
     console.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
     console.add_argument("--now", type=iso_datetime, metavar="ISO-8601",
                          help="fix the clock, e.g. 2024-03-01T09:00:00Z (no zone means UTC)")
@@ -42,14 +48,26 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content folder and list every problem")
     check.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
 
-    db = commands.add_parser("db", help="database chores")
+    db = commands.add_parser("db", parents=[db_option], help="database chores")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_commands.add_parser("migrate", help="apply pending migrations")
-    db_commands.add_parser("status", help="show the schema version and migrations")
-    backup = db_commands.add_parser("backup", help="copy the database safely while it is in use")
+    db_commands.add_parser("migrate", parents=[db_option], help="apply pending migrations (creates the file if needed)")
+    db_commands.add_parser("status", parents=[db_option], help="show the schema version and migrations")
+    backup = db_commands.add_parser("backup", parents=[db_option],
+                                    help="copy the database safely while it is in use")
     backup.add_argument("path", type=Path, help="where to write the copy")
-    db.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
     return parser
+
+
+def _db_option() -> argparse.ArgumentParser:
+    """``--db FILE``, accepted before the command, after it and after a ``db`` action alike.
+
+    Its default is SUPPRESS so that a nested parser, which has its own copy, does not reset a
+    ``--db`` given earlier on the line to ``None``.
+    """
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="FILE",
+                        help="database file (default: STUDYBOT_DB)")
+    return option
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "db", None) is not None:
+        settings = dataclasses.replace(settings, db_path=args.db)
     if args.command == "run":
         return _run(settings)
     if args.command == "console":
@@ -69,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.content or settings.content_dir)
     if args.command == "db":
-        return asyncio.run(_db(args, args.db or settings.db_path, settings))
+        return asyncio.run(_db(args, settings.db_path, settings))
     return 2
 
 
@@ -97,30 +117,34 @@ NO_TOKEN_NOTICE = (
 
 def _run(settings: Settings) -> int:
     if settings.discord_token:
+        from bot.core.errors import StudyError
         from bot.discord_frontend import run_bot
 
-        run_bot(settings)
+        try:
+            run_bot(settings)
+        except StudyError as exc:  # unreachable Discord, a refused token, a damaged or newer database
+            print(f"studybot: {exc}", file=sys.stderr)
+            return 1
         return 0
     print(NO_TOKEN_NOTICE, file=sys.stderr, flush=True)
-    return _start_console(settings, user=default_user(), db=None, content=None, now=None, script=None,
-                          json_lines=False)
+    return _start_console(settings, user=default_user(), content=None, now=None, script=None, json_lines=False)
 
 
 def _console(args: argparse.Namespace, settings: Settings) -> int:
-    return _start_console(settings, user=args.user, db=args.db, content=args.content, now=args.now,
-                          script=args.script, json_lines=args.json)
+    return _start_console(settings, user=args.user, content=args.content, now=args.now,
+                          script=args.script, json_lines=args.json, db_given=getattr(args, "db", None) is not None)
 
 
-def _start_console(settings: Settings, *, user: str, db: Path | None, content: Path | None, now: datetime | None,
-                   script: Path | None, json_lines: bool) -> int:
+def _start_console(settings: Settings, *, user: str, content: Path | None, now: datetime | None,
+                   script: Path | None, json_lines: bool, db_given: bool = False) -> int:
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
     from bot.core.progress.trial_copy import copy_for_trial
 
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     with tempfile.TemporaryDirectory(prefix="studybot-trial-") as scratch:
-        db_path = db or settings.db_path
-        if db is None and content is not None and content.resolve() != settings.content_dir.resolve():
+        db_path = settings.db_path
+        if not db_given and content is not None and content.resolve() != settings.content_dir.resolve():
             # Trying a draft must not reset anyone's schedule or mix draft answers into real progress.
             db_path = copy_for_trial(settings.db_path, Path(scratch) / "trial.sqlite3")
             print(f"studybot: trying {content} on a throw-away copy of {settings.db_path}; progress made "
@@ -134,6 +158,15 @@ def _start_console(settings: Settings, *, user: str, db: Path | None, content: P
             script=script,
             json_lines=json_lines,
         ))
+    return run_console(ConsoleConfig(
+        user=user.strip() or "student",
+        db_path=settings.db_path,
+        content_dir=content or settings.content_dir,
+        migrations_dir=settings.migrations_dir,
+        clock=FrozenClock(now) if now is not None else system_clock,
+        script=script,
+        json_lines=json_lines,
+    ))
 
 
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -176,32 +209,54 @@ def _check(content_dir: Path) -> int:
 async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
     from bot.core.errors import StudyError
     from bot.core.progress.database import Database
-    from bot.core.progress.migrations import migrate, migration_status
+    """``db migrate|status|backup``: one line on stderr and exit 1 for any failure, never a traceback.
 
-    database = await Database.open(db_path)
+    Only ``migrate`` may create the database; ``status`` and ``backup`` refuse a missing file,
+    and ``backup`` refuses a source no migration was ever applied to (a typo'd path, an empty
+    file), which would otherwise yield an empty "verified" backup.
+    """
+    import sqlite3
+
+
     try:
-        if args.db_command == "migrate":
-            applied = await migrate(database, settings.migrations_dir)
-            print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "up to date")
-        elif args.db_command == "status":
-            status = await migration_status(database, settings.migrations_dir)
-            print(f"schema version {status.current_version} of {status.latest_version}")
-            for row in status.applied:
-                when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
-                print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
-            for pending in status.pending:
-                print(f"  pending  {pending.name}")
-            for problem in status.problems:
-                print(f"  problem  {problem}")
-        else:
-            await database.backup(args.path)
-            print(f"backed up {db_path} to {args.path} (integrity check ok)")
+        database = await Database.open(db_path, create=args.db_command == "migrate")
+        try:
+            await _db_action(args, database, settings)
+        finally:
+            await database.close()
     except StudyError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 1
-    finally:
-        await database.close()
+    except (sqlite3.Error, OSError) as exc:
+        print(f"studybot: database {db_path}: {exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+async def _db_action(args: argparse.Namespace, database: Database, settings: Settings) -> None:
+    from bot.core.errors import StudyError
+    from bot.core.progress.migrations import migrate, migration_status
+
+    if args.db_command == "migrate":
+        applied = await migrate(database, settings.migrations_dir)
+        print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "up to date")
+        return
+    status = await migration_status(database, settings.migrations_dir)
+    if args.db_command == "status":
+        print(f"schema version {status.current_version} of {status.latest_version}")
+        for row in status.applied:
+            when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
+            print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
+        for pending in status.pending:
+            print(f"  pending  {pending.name}")
+        for problem in status.problems:
+            print(f"  problem  {problem}")
+        return
+    if status.current_version == 0:
+        raise StudyError(f"{database.path} is not a studybot database (no migration was ever applied to it), "
+                         "so there is nothing to back up.", hint="check the --db path or STUDYBOT_DB")
+    await database.backup(args.path)
+    print(f"backed up {database.path} to {args.path} (integrity check ok)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -159,7 +161,8 @@ def test_console_refuses_a_database_that_is_not_one(
     db.write_bytes(b"this is not a database, just some bytes " * 100)
     assert main(["console", "--db", str(db), "--content", str(content_dir), "--script", "/dev/null"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"studybot: cannot open the database {db}: ")
+    assert err.startswith(f"studybot: cannot start: The database {db} is damaged (file is not a database)")
+    assert "restore the latest backup" in err
     assert "Traceback" not in err
 
 
@@ -188,3 +191,31 @@ def test_trying_a_draft_in_the_console_never_touches_live_progress(
     with closing(sqlite3.connect(live)) as conn:
         assert conn.execute("SELECT COUNT(*) FROM card_states").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1
+
+
+UNREACHABLE_DISCORD = """
+import socket, sys
+import discord
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+port = listener.getsockname()[1]
+listener.close()  # nothing listens there: every connection is refused, as without a network
+discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
+from bot.cli import main
+sys.exit(main(["run"]))
+"""
+
+
+def test_run_without_a_network_says_it_cannot_reach_discord_in_one_line(tmp_path: Path, content_dir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1]), "DISCORD_TOKEN": "secret",
+           "STUDYBOT_DB": str(tmp_path / "db.sqlite3"), "STUDYBOT_CONTENT": str(content_dir),
+           "STUDYBOT_DEV_GUILD": ""}
+    done = subprocess.run([sys.executable, "-c", UNREACHABLE_DISCORD], env=env, capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert [line for line in lines if line.startswith("studybot: ")] == [lines[-1]]
+    assert lines[-1].startswith("studybot: cannot reach Discord: Cannot connect to host 127.0.0.1:")
+    assert "Traceback" not in done.stderr
+    assert len(lines) <= 2, done.stderr
+    assert "voice will NOT be supported" not in done.stderr

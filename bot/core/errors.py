@@ -21,3 +21,7 @@ class DatabaseBusyError(StudyError):
 
 class MigrationError(StudyError):
     """The database schema and the migration files disagree, so the bot must not start."""
+
+
+class DatabaseUnusableError(StudyError):
+    """The database file cannot be trusted (damaged, full, deleted or replaced): nothing more is saved."""

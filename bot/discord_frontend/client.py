@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -35,6 +36,9 @@ class StudyBot(commands.Bot):
     """
 
     def __init__(self, settings: Settings, *, sync_on_start: bool = True) -> None:
+        # The bot never joins voice, so discord.py's "voice will NOT be supported" warnings are noise.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -130,10 +134,21 @@ def create_bot(settings: Settings | None = None) -> commands.Bot:
 
 
 def run_bot(settings: Settings) -> None:
-    """Log at the configured level and run the bot until it is stopped (``studybot run``)."""
+    """Log at the configured level and run the bot until it is stopped (``studybot run``).
+
+    Failing to reach Discord or a refused token raise a :class:`StudyError` saying so in one
+    line, instead of the network library's chained traceback.
+    """
     token = _token(settings)
     discord.utils.setup_logging(level=logging.getLevelNamesMapping()[settings.log_level])
-    create_bot(settings).run(token, log_handler=None)
+    try:
+        create_bot(settings).run(token, log_handler=None)
+    except (aiohttp.ClientConnectionError, discord.GatewayNotFound, TimeoutError) as error:
+        raise StudyError(f"cannot reach Discord: {error or type(error).__name__}",
+                         hint="check the network connection, then run again") from None
+    except discord.LoginFailure as error:
+        raise StudyError(f"Discord refused the token: {error}",
+                         hint="copy the bot token again from the developer portal into .env") from None
 
 
 async def sync_commands(settings: Settings, guild_id: int | None = None) -> list[str]:

@@ -26,6 +26,7 @@ from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
 from bot.discord_frontend.actors import study_host
 from bot.discord_frontend.command_tree import report_error
+from bot.discord_frontend.deadline import within_deadline
 from bot.discord_frontend.rendering import PROMPT_FIELD_ID
 from bot.discord_frontend.replying import edit_reply, open_prompt, send_reply
 
@@ -37,10 +38,10 @@ async def answer_press(interaction: discord.Interaction[Any], action_id: str) ->
     """Handle a press of the button with ``action_id``; errors go to :func:`report_error`."""
     bot = study_host(interaction)
     try:
-        reply = await bot.service.press(bot.actor(interaction), action_id)
-        if reply.modal and reply.prompt is not None:
+        reply = await within_deadline(interaction, bot.service.press(bot.actor(interaction), action_id))
+        if reply.modal and reply.prompt is not None and not interaction.response.is_done():
             await open_prompt(interaction, reply.prompt)
-        else:
+        else:  # deferred, a modal cannot follow: the card comes back with its button to open the prompt
             await _deliver(interaction, action_id, reply)
     except Exception as error:
         await report_error(interaction, error)
@@ -60,7 +61,8 @@ async def on_prompt_submit(interaction: discord.Interaction[Any]) -> None:
         return
     bot = study_host(interaction)
     try:
-        reply = await bot.service.submit(bot.actor(interaction), action_id, submitted_text(data))
+        reply = await within_deadline(interaction, bot.service.submit(bot.actor(interaction), action_id,
+                                                                      submitted_text(data)))
         await _deliver(interaction, action_id, reply)
     except Exception as error:
         await report_error(interaction, error)

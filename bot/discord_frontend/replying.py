@@ -23,8 +23,15 @@ async def send_reply(interaction: discord.Interaction[Any], reply: Reply) -> Non
 
 
 async def edit_reply(interaction: discord.Interaction[Any], reply: Reply) -> None:
-    """Replace the message whose button (or prompt) was used with ``reply``."""
-    await interaction.response.edit_message(**reply_kwargs(reply, edit=True))
+    """Replace the message whose button (or prompt) was used with ``reply``.
+
+    A press that was deferred (see :mod:`deadline`) edits that message through the followup webhook.
+    """
+    kwargs = reply_kwargs(reply, edit=True)
+    if interaction.response.is_done():
+        await interaction.edit_original_response(**kwargs)
+    else:
+        await interaction.response.edit_message(**kwargs)
 
 
 async def open_prompt(interaction: discord.Interaction[Any], prompt: TextPrompt) -> None:

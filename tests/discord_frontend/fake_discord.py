@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import json
 import socket
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,8 @@ class Request:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     message_id: int | None = None
     """The message this request created or changed, in the fake's message store."""
+    at: float = field(default_factory=time.monotonic)
+    """When the fake received it (``time.monotonic``), to check Discord's 3-second deadline."""
 
     @property
     def kind(self) -> str:
@@ -208,6 +211,8 @@ class FakeDiscord:
         self._tokens = itertools.count(1)
         self._interactions: dict[str, dict[str, Any]] = {}
         self._deferred: dict[str, int] = {}
+        self._updating: dict[str, int] = {}
+        """Pressed messages whose update was deferred (type 6): ``@original`` edits them."""
         self._failures: list[tuple[str, str, int]] = []
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -413,6 +418,8 @@ class FakeDiscord:
         elif kind == 5:  # "thinking…": the first followup fills this message in
             message_id = self._store(next(self._ids), {"flags": data.get("flags", 0)}, {}, interaction)
             self._deferred[token] = message_id
+        elif kind == 6:  # "update coming": the followup webhook's @original is the pressed message
+            self._updating[token] = int(interaction["message"]["id"])
         elif kind == 7:  # the pressed message, updated
             message_id = int(interaction["message"]["id"])
             self.messages[message_id].update({k: v for k, v in data.items() if k != "allowed_mentions"})
@@ -438,7 +445,8 @@ class FakeDiscord:
                 recorded.json.setdefault("flags", self.messages[message_id]["flags"])
             self._store(message_id, recorded.json, recorded.files, interaction)
         elif method == "PATCH" and len(parts) == 5:
-            message_id = self._deferred.get(token) if parts[4] == "@original" else int(parts[4])
+            original = self._deferred.get(token) or self._updating.get(token)
+            message_id = original if parts[4] == "@original" else int(parts[4])
             assert message_id is not None
             self.messages[message_id].update(recorded.json)
         else:

@@ -140,3 +140,25 @@ async def test_close_closes_the_service(start_bot: StartBot) -> None:
 
     with pytest.raises(RuntimeError, match="setup_hook"):
         _ = bot.service
+
+
+def test_creating_the_bot_logs_no_voice_warnings(monkeypatch: pytest.MonkeyPatch, settings: Settings,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(discord.VoiceClient, "warn_nacl", True)  # as in a fresh process
+    monkeypatch.setattr(discord.VoiceClient, "warn_dave", True)
+
+    create_bot(settings)
+
+    assert not [r.getMessage() for r in caplog.records if "voice" in r.getMessage()]
+
+
+async def test_a_damaged_database_refuses_to_start_with_a_restore_hint(start_bot: StartBot, settings: Settings) -> None:
+    bot = await start_bot()
+    await bot.close()
+    with settings.db_path.open("r+b") as file:  # overwrite pages past the header, as a bad disk would
+        file.seek(4096)
+        file.write(b"\xa5" * 4096 * 3)
+
+    with pytest.raises(StudyError, match="is damaged") as caught:
+        await start_bot()
+    assert "restore the latest backup" in str(caught.value)

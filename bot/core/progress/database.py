@@ -31,6 +31,12 @@ the background ones cannot catch up under sustained load.
 ``synchronous=NORMAL`` in WAL mode never corrupts the database; a power cut (not a process
 crash) can lose the last few committed transactions. That is the trade-off we accept for
 answer recording that stays in the low milliseconds.
+
+Faults of the file itself (see :mod:`bot.core.progress.database_faults`): opening runs
+``PRAGMA quick_check`` and refuses a damaged file; a damaged file or a full disk met later
+becomes one clear :class:`DatabaseUnusableError`; and before and after every write batch the
+path is checked to still name the file that was opened, so no write is acknowledged once the
+file was deleted or replaced underneath the bot.
 """
 
 from __future__ import annotations
@@ -43,11 +49,13 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import aiosqlite
 
 from bot.core.clock import as_utc
 from bot.core.errors import DatabaseBusyError, StudyError
+from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY_WRITES = 100
@@ -62,6 +70,8 @@ milliseconds at most and a waiting ``transaction()`` is not starved."""
 _LOG = logging.getLogger(__name__)
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""Suffixes of the files SQLite keeps beside a database; a backup written there is lost or corrupts it."""
 
 T = TypeVar("T")
 
@@ -90,8 +100,10 @@ class Database:
         writer: aiosqlite.Connection,
         reader: aiosqlite.Connection,
         checkpointer: aiosqlite.Connection,
+        identity: FileIdentity,
     ):
         self.path = path
+        self._identity = identity
         self._writer = writer
         self._reader = reader
         self._checkpointer = checkpointer
@@ -102,20 +114,41 @@ class Database:
         self._checkpointing: asyncio.Task[None] | None = None
 
     @classmethod
-    async def open(cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> Database:
-        """Open (creating if needed) the database file with the PRAGMAs every connection needs."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+    async def open(
+        cls, path: Path, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, create: bool = True
+    ) -> Database:
+        """Open the database file with the PRAGMAs every connection needs, after checking it is sound.
+
+        With ``create=False`` a missing file is an error instead of a new empty database (for
+        status and backups, which must not invent the database they were asked about). A file
+        that is damaged or not a database is refused with a restore hint.
+        """
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not await asyncio.to_thread(path.is_file):
+            raise _no_database(path)
         opened: list[aiosqlite.Connection] = []
         try:
             for query_only, autocheckpoint in ((False, WRITER_AUTOCHECKPOINT_PAGES), (True, 0), (False, 0)):
-                opened.append(await _connect(path, busy_timeout_ms, query_only=query_only))
+                opened.append(await _connect(path, busy_timeout_ms, query_only=query_only, create=create))
                 await _run(opened[-1], f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+            # On the checkpointer, so the reader and writer start with cold caches and read the file itself.
+            findings = [str(row[0]) for row in await opened[-1].execute_fetchall("PRAGMA quick_check")]
+            if findings != ["ok"]:
+                raise damaged_at_start(path, findings)
+            identity = FileIdentity.of(path)
+            if identity is None:
+                raise StudyError(f"The database {path} disappeared while it was being opened.")
+        except sqlite3.Error as error:
+            await _close_all(opened)
+            if is_damage(error):
+                raise damaged_at_start(path, [str(error)]) from error
+            raise StudyError(f"Cannot open the database {path}: {error}.") from error
         except BaseException:
-            for connection in reversed(opened):
-                await connection.close()
+            await _close_all(opened)
             raise
         writer, reader, checkpointer = opened
-        return cls(path, writer, reader, checkpointer)
+        return cls(path, writer, reader, checkpointer, identity)
 
     async def close(self) -> None:
         """Close every connection; waits for a running write transaction to finish first."""
@@ -129,14 +162,17 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
-        async with self._write_lock:
+        async with self._write_lock, _faults_explained():
+            self._identity.ensure_unchanged()
             await _on_thread(self._writer, _execute_retrying, "BEGIN IMMEDIATE")
             try:
                 yield self._writer
+                self._identity.ensure_unchanged()
                 await _on_thread(self._writer, _execute_retrying, "COMMIT")
             except BaseException:
                 await _on_thread(self._writer, _rollback)
                 raise
+            self._identity.ensure_unchanged()
         self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -178,9 +214,11 @@ class Database:
         """Run a batch in one trip and settle each caller's future with its own outcome."""
         try:
             async with self._write_lock:
+                self._identity.ensure_unchanged()
                 outcomes = await _on_thread(self._writer, _transact_group, [work for work, _ in batch])
+                self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
-            outcomes = [(False, error)] * len(batch)
+            outcomes = [(False, _explained(error))] * len(batch)
         except BaseException:  # cancelled, or the interpreter is stopping: no caller will get an answer
             for _, future in batch:
                 future.cancel()
@@ -193,7 +231,7 @@ class Database:
             if ok:
                 future.set_result(value)
             else:
-                future.set_exception(value)
+                future.set_exception(value if isinstance(value, StudyError) else _explained(value))
 
     def _count_write(self) -> None:
         """Start a background checkpoint every ``CHECKPOINT_EVERY_WRITES`` committed writes."""
@@ -218,32 +256,53 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Lend the read-only connection; in WAL mode it never waits for the writer."""
-        yield self._reader
+        async with _faults_explained():
+            yield self._reader
 
     async def backup(self, dest: Path) -> None:
         """Copy the live database with SQLite's backup API and prove the copy is sound.
 
         The copy is written next to ``dest`` and only renamed into place once
-        ``PRAGMA integrity_check`` says ``ok``, so a failed backup never replaces a good one.
+        ``PRAGMA integrity_check`` says ``ok``, so a failed backup never replaces a good one;
+        whatever fails, the scratch copy is removed.
         """
         partial = await asyncio.to_thread(_prepare_backup_file, self.path, dest)
-        async with aiosqlite.connect(partial, check_same_thread=False) as copy:
-            await self._reader.backup(copy)
-            async with copy.execute("PRAGMA integrity_check") as cursor:
-                verdict = [row[0] for row in await cursor.fetchall()]
-        if verdict != ["ok"]:
+        try:
+            async with _faults_explained():  # the source damaged, or the disk full
+                copy = await _open(aiosqlite.connect(partial))
+                try:
+                    await self._reader.backup(copy)
+                    verdict = [str(row[0]) for row in await copy.execute_fetchall("PRAGMA integrity_check")]
+                finally:
+                    await copy.close()
+            if verdict != ["ok"]:
+                raise StudyError(
+                    "The backup copy failed its integrity check and was discarded.",
+                    hint="; ".join(verdict[:5]),
+                )
+            partial.replace(dest)
+        except (OSError, sqlite3.Error) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise StudyError(f"Cannot write the backup to {dest}: {reason}.") from error
+        finally:
             partial.unlink(missing_ok=True)
-            raise StudyError(
-                "The backup copy failed its integrity check and was discarded.",
-                hint="; ".join(verdict[:5]),
-            )
-        partial.replace(dest)
+
+
+def _no_database(path: Path) -> StudyError:
+    return StudyError(f"There is no database at {path}.",
+                      hint="check the path; `studybot db migrate` creates a new database")
 
 
 def _prepare_backup_file(live: Path, dest: Path) -> Path:
-    """Refuse to overwrite the live file and return a fresh scratch path beside ``dest``."""
+    """Refuse targets that would lose or corrupt data and return a fresh scratch path beside ``dest``."""
     if dest.resolve() == live.resolve():
         raise StudyError("A backup cannot overwrite the live database.", hint=str(dest))
+    if dest.name.endswith(_SQLITE_SIDE_FILES):
+        raise StudyError(
+            f"A backup cannot be written to {dest.name}: SQLite keeps its own journal files under names "
+            f"ending in {', '.join(_SQLITE_SIDE_FILES)} and would delete or misread it.",
+            hint="choose a name such as studybot-backup.sqlite3",
+        )
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
@@ -260,9 +319,15 @@ def connection_pragmas(busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> tuple[
     )
 
 
-async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool) -> aiosqlite.Connection:
-    """Open one connection in autocommit mode, so only our explicit BEGINs start transactions."""
-    connection = await aiosqlite.connect(path, isolation_level=None)
+async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool, create: bool) -> aiosqlite.Connection:
+    """Open one connection in autocommit mode, so only our explicit BEGINs start transactions.
+
+    Without ``create`` the file is opened with ``mode=rw``, so SQLite itself refuses to create it.
+    """
+    if create:
+        connection = await _open(aiosqlite.connect(path, isolation_level=None))
+    else:
+        connection = await _open(aiosqlite.connect(f"file:{quote(str(path))}?mode=rw", isolation_level=None, uri=True))
     try:
         connection.row_factory = aiosqlite.Row
         for pragma in (*connection_pragmas(busy_timeout_ms), f"PRAGMA query_only = {int(query_only)}"):
@@ -271,6 +336,47 @@ async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool) -> aio
         await connection.close()
         raise
     return connection
+
+
+async def _open(pending: aiosqlite.Connection) -> aiosqlite.Connection:
+    """Await an ``aiosqlite.connect(...)``; if it fails, wait for aiosqlite's worker thread to stop.
+
+    aiosqlite stops that thread after a failed connect without waiting; unless it finishes while
+    this loop still runs, it reports "Event loop is closed" from the thread after the program ends.
+    """
+    try:
+        return await pending
+    except BaseException:
+        await asyncio.to_thread(pending._thread.join, 5)
+        raise
+
+
+async def _close_all(connections: list[aiosqlite.Connection]) -> None:
+    """Close connections opened so far, newest first (a failed open leaves nothing behind)."""
+    for connection in reversed(connections):
+        await connection.close()
+
+
+def _explained(error: BaseException) -> BaseException:
+    """``error``, or the :class:`DatabaseUnusableError` that says what it means (logged for the operator)."""
+    fault = fault_of(error)
+    if fault is None:
+        return error
+    _LOG.error("database fault: %s", error)
+    fault.__cause__ = error
+    return fault
+
+
+@asynccontextmanager
+async def _faults_explained() -> AsyncIterator[None]:
+    """Turn a damaged file or a full disk met inside the block into a :class:`DatabaseUnusableError`."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        explained = _explained(error)
+        if explained is error:
+            raise
+        raise explained from error
 
 
 async def _on_thread(connection: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:

@@ -10,6 +10,7 @@ from bot.core.command_catalog import DEFAULT_QUIZ_LENGTH, MAX_QUIZ_LENGTH, QUERY
 from bot.discord_frontend.actors import member_for
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
 from bot.discord_frontend.client import StudyBot
+from bot.discord_frontend.deadline import reply_in_time
 from bot.discord_frontend.replying import send_reply
 
 QUIZ_COOLDOWN = (3, 30.0)
@@ -36,9 +37,8 @@ class StudyCog(commands.Cog, name="Study"):
         share: bool = False,
     ) -> None:
         """Start a quiz round."""
-        reply = await self.bot.service.start_quiz(self.bot.actor(interaction), topic=topic, count=count,
-                                                  card_type=card_type, share=share)
-        await send_reply(interaction, reply)
+        await reply_in_time(interaction, self.bot.service.start_quiz(
+            self.bot.actor(interaction), topic=topic, count=count, card_type=card_type, share=share))
 
     @quiz.autocomplete("topic")
     async def _quiz_topics(self, interaction: discord.Interaction[StudyBot],
@@ -50,14 +50,14 @@ class StudyCog(commands.Cog, name="Study"):
     async def review(self, interaction: discord.Interaction[StudyBot],
                      count: app_commands.Range[int, 1, MAX_QUIZ_LENGTH] = DEFAULT_QUIZ_LENGTH) -> None:
         """Review due cards."""
-        await send_reply(interaction, await self.bot.service.review(self.bot.actor(interaction), count))
+        await reply_in_time(interaction, self.bot.service.review(self.bot.actor(interaction), count))
 
     @app_commands.command(name="define", description=description("define"))
     @catalogue_options("define")
     async def define(self, interaction: discord.Interaction[StudyBot],
                      term: app_commands.Range[str, None, TERM_MAX_LENGTH]) -> None:
         """Look up a glossary term."""
-        await send_reply(interaction, await self.bot.service.define(self.bot.actor(interaction), term))
+        await reply_in_time(interaction, self.bot.service.define(self.bot.actor(interaction), term))
 
     @define.autocomplete("term")
     async def _define_terms(self, interaction: discord.Interaction[StudyBot],
@@ -85,28 +85,28 @@ class StudyCog(commands.Cog, name="Study"):
                        member: discord.Member | discord.User | None = None) -> None:
         """Show progress by topic."""
         named = member_for(member) if member is not None else None
-        await send_reply(interaction, await self.bot.service.progress(self.bot.actor(interaction), named))
+        await reply_in_time(interaction, self.bot.service.progress(self.bot.actor(interaction), named))
 
     @app_commands.command(name="leaderboard", description=description("leaderboard"))
     @catalogue_options("leaderboard")
     async def leaderboard(self, interaction: discord.Interaction[StudyBot], period: str = "week") -> None:
         """Rank this server's learners."""
-        await send_reply(interaction, await self.bot.service.leaderboard(self.bot.actor(interaction), period))
+        await reply_in_time(interaction, self.bot.service.leaderboard(self.bot.actor(interaction), period))
 
     @app_commands.command(name="topics", description=description("topics"))
     async def topics(self, interaction: discord.Interaction[StudyBot]) -> None:
         """List the topics."""
-        await send_reply(interaction, await self.bot.service.topics(self.bot.actor(interaction)))
+        await reply_in_time(interaction, self.bot.service.topics(self.bot.actor(interaction)))
 
     @app_commands.command(name="sources", description=description("sources"))
     async def sources(self, interaction: discord.Interaction[StudyBot]) -> None:
         """List the source texts."""
-        await send_reply(interaction, await self.bot.service.sources(self.bot.actor(interaction)))
+        await reply_in_time(interaction, self.bot.service.sources(self.bot.actor(interaction)))
 
     @app_commands.command(name="help", description=description("help"))
     async def help(self, interaction: discord.Interaction[StudyBot]) -> None:
         """Explain the commands."""
-        await send_reply(interaction, await self.bot.service.help(self.bot.actor(interaction)))
+        await reply_in_time(interaction, self.bot.service.help(self.bot.actor(interaction)))
 
 
 async def setup(bot: StudyBot) -> None:

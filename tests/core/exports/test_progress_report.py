@@ -12,8 +12,8 @@ from bot.core.exports.progress_report import LEARNER_COLUMNS, TOPIC_COLUMNS, per
 from bot.core.models import Topic
 from bot.core.progress.database import Database
 from bot.core.progress.export_queries import class_progress, due_dates, learner_progress
-from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.reports import ProgressReports
+from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
 from tests.core.progress.test_progress_store import GUILD, answer, learner, train
 
