@@ -1,0 +1,35 @@
+"""Every phrasing of the set is marked as a teacher marks it, by the service's own grader."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.answer_eval import Phrasing, load_phrasings
+from bot.core.content_loader import load_content
+from bot.core.content_snapshot import ContentSnapshot
+from bot.core.models import CardType
+from bot.core.quiz_engine import grade_text
+from bot.core.template_samples import template_samples
+from tests.conftest import SHIPPED_CONTENT
+
+PHRASINGS = load_phrasings()
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ContentSnapshot:
+    return load_content(SHIPPED_CONTENT, template_samples)
+
+
+def test_the_set_covers_every_short_card_of_the_shipped_content(shipped: ContentSnapshot) -> None:
+    short = {card.id for card in shipped.cards.values() if card.type is CardType.SHORT}
+    named = {p.card for p in PHRASINGS}
+    assert named <= set(shipped.cards), named - set(shipped.cards)
+    assert all(shipped.cards[card].type is CardType.SHORT for card in named)
+    assert short <= named, short - named
+    assert len(PHRASINGS) >= 170
+    assert any(p.right for p in PHRASINGS) and any(not p.right for p in PHRASINGS)
+
+
+@pytest.mark.parametrize("case", PHRASINGS, ids=[f"{p.card}:{p.text}" for p in PHRASINGS])
+def test_phrasing_is_marked_as_a_teacher_would(shipped: ContentSnapshot, case: Phrasing) -> None:
+    assert grade_text(shipped.cards[case.card], case.text) is case.right, case.why
