@@ -40,12 +40,15 @@ class Phrasing:
     text: str
     right: bool
     why: str
+    miss: str | None = None
+    """Why the bot's rules knowingly mark this one against the teacher's verdict, if they do."""
 
 
 def load_phrasings(path: Path = PHRASINGS) -> list[Phrasing]:
     """The phrasing set as data."""
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    return [Phrasing(str(c["card"]), str(c["text"]), bool(c["right"]), str(c["why"])) for c in data["cases"]]
+    return [Phrasing(str(c["card"]), str(c["text"]), bool(c["right"]), str(c["why"]), c.get("miss"))
+            for c in data["cases"]]
 
 
 def plain_baseline(card: Card, response: str) -> bool:

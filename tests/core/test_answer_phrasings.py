@@ -30,6 +30,15 @@ def test_the_set_covers_every_short_card_of_the_shipped_content(shipped: Content
     assert any(p.right for p in PHRASINGS) and any(not p.right for p in PHRASINGS)
 
 
-@pytest.mark.parametrize("case", PHRASINGS, ids=[f"{p.card}:{p.text}" for p in PHRASINGS])
+@pytest.mark.parametrize("case", [
+    pytest.param(p, id=f"{p.card}:{p.text}", marks=[pytest.mark.xfail(reason=p.miss, strict=True)] if p.miss else [])
+    for p in PHRASINGS
+])
 def test_phrasing_is_marked_as_a_teacher_would(shipped: ContentSnapshot, case: Phrasing) -> None:
     assert grade_text(shipped.cards[case.card], case.text) is case.right, case.why
+
+
+def test_known_misses_are_few_and_never_a_wrong_answer_let_through() -> None:
+    misses = [p for p in PHRASINGS if p.miss]
+    assert all(p.right for p in misses)
+    assert len(misses) <= 0.05 * sum(p.right for p in PHRASINGS)
