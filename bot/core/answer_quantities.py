@@ -179,8 +179,8 @@ def _read_quantity(tokens: list[Item], index: int, unit: str | None) -> tuple[Qu
             unit, index = PERCENT, index + 1
         elif word in _CURRENCY_WORDS or word in _CURRENCY_SYMBOLS:
             unit = _CURRENCY_WORDS.get(word) or _CURRENCY_SYMBOLS[word]
-        elif word == "us" and following in _DOLLARS:
-            pass  # "US dollars"
+        elif word == "us" and (following in _DOLLARS or following == "$"):
+            pass  # "US dollars", "6 billion US$"
         elif word == "u" and following == "s" and index + 2 < len(tokens) and tokens[index + 2] in _DOLLARS:
             index += 1  # "U.S. dollars"
         elif word == "s" and token.startswith("#") and value % 10 == 0:
