@@ -177,13 +177,17 @@ def _stands(items: tuple[Item, ...], span: range, key: tuple[Item, ...], questio
 def _listed(items: tuple[Item, ...], outward: Iterable[int], question: _Question) -> bool:
     """Whether a listing word ("and") adds a second answer beside the key.
 
-    Going outward from the key, filler, descriptors and words of the answers ("the Sea of") are passed.
+    Going outward from the key, filler, descriptors and words of the answers ("the Sea of") are
+    passed; what follows the listing word is a second answer unless it restates an accepted one
+    ("Kurile Islands and Northern Territories").
     """
-    for index in outward:
-        item = items[index]
-        if isinstance(item, Quantity) or not (
-                item in FILLER or item in vocab.DESCRIPTORS or stem(item) in question.answer_words):
-            return item in LISTS
+    def answer_word(item: Item | None) -> bool:
+        return isinstance(item, str) and (item in vocab.DESCRIPTORS or stem(item) in question.answer_words)
+
+    rest = (items[index] for index in outward if not (isinstance(items[index], str) and items[index] in FILLER))
+    for item in rest:
+        if not answer_word(item):
+            return item in LISTS and not answer_word(next(rest, None))
     return False
 
 

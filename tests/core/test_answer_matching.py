@@ -82,6 +82,13 @@ def test_the_question_sets_which_relations_and_echoes_stand() -> None:
     assert not matches("after 1987", ["1987"], "In what year was it signed, after the 1986 talks?")
 
 
+def test_and_beside_the_key_adds_a_second_answer_unless_it_restates_one() -> None:
+    accepted = ["Northern Territories", "Kurile Islands"]
+    assert matches("the Kurile Islands and the Northern Territories", accepted)
+    assert not matches("the Kurile Islands and Afghanistan", accepted)
+    assert not matches("Afghanistan and the Northern Territories", accepted)
+
+
 def test_a_month_in_the_answer_list_must_agree() -> None:
     assert matches("Nov 1985", ["1985", "November 1985"])
     assert not matches("December 1985", ["1985", "November 1985"])
