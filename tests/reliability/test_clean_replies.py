@@ -43,6 +43,7 @@ def shown_texts(reply: Reply) -> list[str]:
     texts += [b.label for b in reply.buttons]
     if reply.prompt:
         texts += [reply.prompt.title, reply.prompt.label, reply.prompt.placeholder]
+    texts += [part for a in reply.attachments for part in (a.filename, a.description)]
     return texts
 
 
