@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.core.text import strip_accents
 
@@ -69,12 +69,10 @@ def fold_typed(text: str) -> str:
 
 
 def _decimal(digits: str) -> Decimal:
-    if "," in digits and "." not in digits and re.fullmatch(r"\d+,\d{1,2}", digits):
-        digits = digits.replace(",", ".")  # a decimal comma: "7,5"
-    try:
-        return Decimal(digits.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
-        return Decimal(0)
+    """The value of digits as the token pattern lets them through: "1,400", "7.5", or "7,5" (decimal comma)."""
+    if re.fullmatch(r"\d+,\d{1,2}", digits):
+        return Decimal(digits.replace(",", "."))
+    return Decimal(digits.replace(",", ""))
 
 
 def _raw_tokens(text: str) -> list[Item]:
