@@ -22,6 +22,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[a-z]+)|(?P<sym>[$£€¥%/])"
 )
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
+_POSSESSIVE = re.compile(r"['\u2019\u02bc]s\b")
 
 MAGNITUDES = {
     "hundred": 2, "thousand": 3, "k": 3, "million": 6, "millions": 6, "m": 6, "mn": 6, "mln": 6, "mil": 6,
@@ -63,8 +64,8 @@ Item = str | Quantity
 
 
 def fold_typed(text: str) -> str:
-    """Case, accents, compatibility forms and apostrophes folded; ``&`` read as "and"."""
-    text = strip_accents(unicodedata.normalize("NFKC", text)).casefold()
+    """Case, accents, compatibility forms and apostrophes folded ("Hu's" is "Hu"); ``&`` read as "and"."""
+    text = _POSSESSIVE.sub("", strip_accents(unicodedata.normalize("NFKC", text)).casefold())
     return _APOSTROPHES.sub("", text.replace("&", " and "))
 
 
@@ -89,7 +90,7 @@ def _raw_tokens(text: str) -> list[Item]:
 
 
 def _number_words(tokens: list[Item]) -> list[Item]:
-    """``two hundred sixty`` → 260, ``one half`` / ``a half`` / ``half`` → 0.5."""
+    """``two hundred sixty`` → 260, ``nineteen fifty-six`` → 1956, ``one half`` / ``a half`` / ``half`` → 0.5."""
     out: list[Item] = []
     index = 0
     while index < len(tokens):
@@ -104,11 +105,14 @@ def _number_words(tokens: list[Item]) -> list[Item]:
             out.append(token)
             index += 1
             continue
-        current = 0
+        centuries, current = 0, 0
         while index < len(tokens) and isinstance(tokens[index], str):
             word = str(tokens[index])
-            if word in _SMALL or word in _TENS:
-                current += _SMALL.get(word, 0) + _TENS.get(word, 0)
+            value = _SMALL.get(word, 0) + _TENS.get(word, 0)
+            if (word in _SMALL or word in _TENS) and value >= 10 and 10 <= current <= 99:
+                centuries, current = (centuries + current) * 100, value  # "nineteen fifty-six"
+            elif word in _SMALL or word in _TENS:
+                current += value
             elif word == "hundred" and current:
                 current *= 100
             elif word == "and" and index + 1 < len(tokens) and tokens[index + 1] in {*_SMALL, *_TENS}:
@@ -116,7 +120,7 @@ def _number_words(tokens: list[Item]) -> list[Item]:
             else:
                 break
             index += 1
-        out.append(Quantity(Decimal(current)))
+        out.append(Quantity(Decimal(centuries + current)))
     return out
 
 

@@ -60,7 +60,8 @@ def _folded(words: str) -> frozenset[str]:
 FILLER = _folded(
     "the a an in on at of by to from for with into during around about approximately approx roughly some "
     "nearly almost circa ca c just only exactly precisely somewhere estimated est more greater increased up over "
-    "concerning regarding surrounding total overall much many "
+    "concerning regarding surrounding total overall much many then here fairly quite very really definitely "
+    "certainly surely should could might must will go "
     "i think believe guess suppose reckon probably perhaps maybe possibly likely pretty sure im id say would "
     "its it is was were be been being that this thats answer response called named known as so well ok okay "
     "hmm um uh er yes yeah correct right my he she they there which what who",

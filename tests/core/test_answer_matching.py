@@ -40,6 +40,8 @@ from bot.core.answer_words import fold_word
     ("Tyumen oil field", ["Tyumen oilfield"]),
     ("7,5 billion roubles", ["7.5 billion rubles"]),
     ("not sure, 1956", ["1956"]),
+    ("nineteen fifty-six", ["1956"]),
+    ("I'm fairly sure it's Hu's", ["Hu"]),
 ])
 def test_accepted(response: str, accepted: list[str]) -> None:
     assert matches(response, accepted)
