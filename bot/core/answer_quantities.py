@@ -23,6 +23,9 @@ _TOKEN = re.compile(
 )
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
 _POSSESSIVE = re.compile(r"['\u2019\u02bc]s\b")
+_MONTH_YEAR = re.compile(r"\b(0?[1-9]|1[0-2])/(\d{4})\b")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
 
 MAGNITUDES = {
     "hundred": 2, "thousand": 3, "k": 3, "million": 6, "millions": 6, "m": 6, "mn": 6, "mln": 6, "mil": 6,
@@ -64,8 +67,12 @@ Item = str | Quantity
 
 
 def fold_typed(text: str) -> str:
-    """Case, accents, compatibility forms and apostrophes folded ("Hu's" is "Hu"); ``&`` read as "and"."""
+    """Case, accents, compatibility forms and apostrophes folded ("Hu's" is "Hu").
+
+    ``&`` is read as "and", and a month number before a year as the month's name.
+    """
     text = _POSSESSIVE.sub("", strip_accents(unicodedata.normalize("NFKC", text)).casefold())
+    text = _MONTH_YEAR.sub(lambda m: f"{MONTH_NAMES[int(m[1]) - 1]} {m[2]}", text)  # "11/1985": November 1985
     return _APOSTROPHES.sub("", text.replace("&", " and "))
 
 

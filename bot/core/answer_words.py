@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.answer_quantities import MONTH_NAMES
+
 _SPELLING = (  # British → American, applied to both sides so either spelling matches either
     (re.compile(r"(?<=\w{2})our$"), "or"),  # colour, labour, favour (not four, hour, your)
     (re.compile(r"(?<=\w{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),  # normalise, organisation
@@ -89,8 +91,7 @@ DESCRIPTORS = _folded(
     "mill steelworks project field oilfield oil deposit basin",
 )
 MONTHS = {
-    **{m: m for m in ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                      "october", "november", "december")},
+    **{m: m for m in MONTH_NAMES},
     "jan": "january", "feb": "february", "mar": "march", "apr": "april", "jun": "june", "jul": "july",
     "aug": "august", "sep": "september", "sept": "september", "oct": "october", "nov": "november",
     "dec": "december",
