@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import report
+from benchmarks import answer_eval, report
 from benchmarks.answering import AnswerRun, service_run, store_run
 from benchmarks.cold_start import ColdStart, cold_start, peak_rss_mib
 from benchmarks.corpus import generate_corpus
@@ -194,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Row(f"  {args.factor}x corpus, peak RSS", f"{big_rss:.0f} MB"),
     ]
     print(report.render(rows))
+    print(f"\n{answer_eval.report(args.content)}")  # how fairly short answers are marked
     print()
     print(report.summary_line(rows, (
         f"raw {raw:,.0f}/s, store {store_rate:,.0f}/s ({store_rate / raw:.2f}x), service {service_rate:,.0f}/s"

@@ -22,6 +22,7 @@ Path = tuple[str | int, ...]
 _YAML11_BOOLS = re.compile(r"^(y|n|yes|no|on|off)$", re.IGNORECASE)
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+_FOLD_MARK = "\a"  # ruamel's round-trip composer keeps where a folded scalar folded, as BEL
 
 
 @dataclass
@@ -108,7 +109,9 @@ def _build(node: Node, path: Path, doc: YamlDocument, problems: list[Problem]) -
 
 def _scalar(node: ScalarNode, path: Path, doc: YamlDocument, problems: list[Problem]) -> Any:
     value: str = node.value
-    if node.style is not None:  # quoted or block scalar: always text
+    if node.style == ">":  # the round-trip composer marks each fold with BEL; YAML itself folds to nothing
+        return value.replace(_FOLD_MARK, "")
+    if node.style is not None:  # quoted or literal scalar: always text
         return value
     tag = str(getattr(node.tag, "value", node.tag))
     if _YAML11_BOOLS.match(value):

@@ -61,4 +61,4 @@ def grade_option(card: Card, options: Sequence[str], index: int) -> tuple[str, b
 
 def grade_text(card: Card, response: str) -> bool:
     """Whether a typed answer matches any accepted answer (typos allowed, meaning not)."""
-    return matches(response, card.answers)
+    return matches(response, card.answers, card.prompt, (citation.quote for citation in card.citations))

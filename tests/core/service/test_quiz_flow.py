@@ -40,7 +40,7 @@ async def wrong_short_answer(service: StudyService, actor: Actor, text: str = "M
 
 
 async def test_i_was_right_counts_the_answer_right_and_schedules_it_good(service: StudyService) -> None:
-    wrong = await wrong_short_answer(service, ANA, "Toshiba Machinery Co")
+    wrong = await wrong_short_answer(service, ANA, "TMC")
     assert [b.label for b in wrong.buttons] == ["I was right", "Next"]
     session_id = decode(wrong.buttons[0].action).args[0]
     again_state = await service.store.card_state(1, "trade-toshiba")
@@ -63,7 +63,7 @@ async def test_i_was_right_counts_the_answer_right_and_schedules_it_good(service
 
 
 async def test_instructors_see_overridden_wordings_and_leaderboards_ignore_them(service: StudyService) -> None:
-    wrong = await wrong_short_answer(service, ANA, "Toshiba Machinery Co")
+    wrong = await wrong_short_answer(service, ANA, "TMC")
     await service.press(ANA, button(wrong, "I was right"))
 
     stats = await service.stats(TEACHER, "Trade")
