@@ -67,7 +67,7 @@ async def test_instructors_see_overridden_wordings_and_leaderboards_ignore_them(
     await service.press(ANA, button(wrong, "I was right"))
 
     stats = await service.stats(TEACHER, "Trade")
-    assert "“Toshiba Machinery Co” (1×)" in stats.body and "I was right" in stats.body
+    assert "right of 1 · counted right by learners (“I was right”), consider adding: “TMC” (1×)" in stats.body
     progress = await service.progress(ANA)
     assert "100%" in progress.body  # their own progress counts it
     board = await service.instructor._ctx.reports.leaderboard("guild:1", None)
