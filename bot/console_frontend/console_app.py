@@ -156,11 +156,19 @@ def _read_limited(path: Path) -> bytes:
 
 
 def save_attachments(reply: Reply, folder: Path) -> list[Path]:
-    """Write a reply's files into ``folder`` (created if needed) and return their paths."""
+    """Write a reply's files into ``folder`` (created if needed) and return their paths.
+
+    A name already there gets a number (``progress-….csv``, ``progress-…-2.csv``), so a second
+    export never overwrites the first, even under a fixed ``--now``.
+    """
     saved = []
     for attachment in reply.attachments:
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / (Path(attachment.filename.replace("\\", "/")).name or "attachment")
+        name = Path(Path(attachment.filename.replace("\\", "/")).name or "attachment")
+        target, copy = folder / name, 1
+        while target.exists():
+            copy += 1
+            target = folder / f"{name.stem}-{copy}{name.suffix}"
         target.write_bytes(attachment.data)
         saved.append(target)
     return saved

@@ -16,6 +16,10 @@ MAX_QUIZ_LENGTH = 25
 QUERY_MAX_LENGTH = 200
 TERM_MAX_LENGTH = 100
 PERIODS = ("week", "month", "all")
+EXPORT_FORMATS = ("anki",)
+"""What ``/export`` makes for learners: the course's cards for a flashcard app."""
+INSTRUCTOR_EXPORT_FORMATS = ("csv", "gift")
+"""What ``/instructor export`` makes: the class's progress as CSV, or the cards as Moodle GIFT."""
 CARD_TYPES = ("choice", "truefalse", "short", "flashcard")
 
 
@@ -124,6 +128,12 @@ COMMANDS: Mapping[str, CommandSpec] = {
             "This server's learners ranked by cards mastered, then accuracy",
             (OptionSpec("period", OptionType.STRING, "Which stretch of time (default week)", choices=PERIODS),),
         ),
+        CommandSpec(
+            "export",
+            "Download the course's cards to study them in Anki",
+            (OptionSpec("format", OptionType.STRING, "Which app the file is for", required=True,
+                        choices=EXPORT_FORMATS), _TOPIC),
+        ),
         CommandSpec("topics", "The course topics and how many cards each has"),
         CommandSpec("sources", "The texts this course studies"),
         CommandSpec("help", "How to use the study bot"),
@@ -132,8 +142,13 @@ COMMANDS: Mapping[str, CommandSpec] = {
         CommandSpec("instructor stats", "How the class did on each card, weakest first", (_TOPIC,), instructor=True),
         CommandSpec(
             "instructor export",
-            "Download everyone's progress as CSV",
-            (OptionSpec("attempts", OptionType.BOOLEAN, "Also include every single answer"),),
+            "Download the class's progress (csv) or the cards for Moodle (gift)",
+            (
+                OptionSpec("format", OptionType.STRING, "csv: progress per learner and topic; gift: Moodle questions",
+                           required=True, choices=INSTRUCTOR_EXPORT_FORMATS),
+                _TOPIC,
+                OptionSpec("attempts", OptionType.BOOLEAN, "With csv: also every single answer"),
+            ),
             instructor=True,
         ),
         CommandSpec(

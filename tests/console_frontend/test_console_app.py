@@ -286,15 +286,21 @@ cards:
     replies = transcript.script(f"""\
 instructor on
 /instructor upload file:{deck}
-/instructor export attempts:yes
+/instructor export format:csv attempts:yes
+/instructor export format:gift
+/instructor export format:gift
+/export format:anki topic:trade
 """)
-    _, uploaded, exported = replies
+    _, uploaded, exported, gift, _, anki = replies
     assert uploaded["title"] == "Deck extra-deck.yaml saved"
     assert (transcript.content / "cards" / "extra-deck.yaml").is_file()
-    assert exported["title"] == "Progress export"
+    assert (exported["title"], gift["title"], anki["title"]) == ("Progress export", "Moodle export", "Anki deck")
     exports = transcript.db.parent / "exports"
-    assert sorted(p.name for p in exports.iterdir()) == ["attempts-2024-03-04.csv", "progress-2024-03-04.csv"]
-    assert f"saved {exports / 'progress-2024-03-04.csv'}" in transcript.err
+    stamp = "2024-03-04_090000Z"
+    assert sorted(p.name for p in exports.iterdir()) == [
+        f"attempts-{stamp}.csv", f"progress-learners-{stamp}.csv", f"progress-topics-{stamp}.csv",
+        "sample-course-2.gift", "sample-course-trade.apkg", "sample-course.gift"]
+    assert f"saved {exports / f'progress-learners-{stamp}.csv'}" in transcript.err
 
 
 def test_text_mode_echoes_each_line_and_numbers_buttons(

@@ -71,7 +71,8 @@ def test_options_are_converted_to_their_types() -> None:
     assert parse_line("/quiz topic:trade count:3 type:SHORT share:yes") == SlashCommand(
         "quiz", {"topic": "trade", "count": 3, "type": "short", "share": True}
     )
-    assert parse_line("/instructor export attempts:False") == SlashCommand("instructor export", {"attempts": False})
+    assert parse_line("/instructor export format:CSV attempts:False") == SlashCommand(
+        "instructor export", {"format": "csv", "attempts": False})
 
 
 def test_value_runs_to_the_next_option_and_keeps_spaces() -> None:
@@ -144,7 +145,8 @@ def test_option_errors_show_the_catalogue_usage(line: str) -> None:
 def test_every_catalogue_command_parses_with_its_required_options() -> None:
     samples = {"string": "linkage", "integer": "1", "boolean": "true", "user": "ann", "attachment": "deck.yaml"}
     for spec in COMMANDS.values():
-        typed = " ".join(f"{o.name}:{samples[o.type.value]}" for o in spec.options if o.required)
+        typed = " ".join(f"{o.name}:{o.choices[0] if o.choices else samples[o.type.value]}"
+                         for o in spec.options if o.required)
         command = parse_line(f"/{spec.name} {typed}")
         assert isinstance(command, SlashCommand)
         assert command.name == spec.name

@@ -97,8 +97,8 @@ async def test_sync_commands_syncs_on_demand_and_remembers_the_schema(
         fake: FakeDiscord, start_bot: StartBot, settings: Settings) -> None:
     names = await sync_commands(settings, GUILD_ID)
 
-    assert set(names) == {"quiz", "review", "define", "excerpt", "progress", "leaderboard", "topics", "sources",
-                          "help", "instructor"}
+    assert set(names) == {"quiz", "review", "define", "excerpt", "progress", "leaderboard", "export", "topics",
+                          "sources", "help", "instructor"}
     [put] = fake.requests_to("PUT", "/commands")
     assert put.path.endswith(GUILD_COMMANDS)
 

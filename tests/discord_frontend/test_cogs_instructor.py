@@ -68,7 +68,7 @@ async def test_a_student_is_refused_every_instructor_command_without_side_effect
     options: dict[str, Any] = {
         "upload": {"file": fake.attachment("new.yaml", DECK.encode())},
         "reset": {"member": OTHER},
-        "export": {"attempts": True},
+        "export": {"format": "csv", "attempts": True},
     }.get(command, {})
     rows, files = row_counts(settings.db_path), files_in(settings.content_dir)
 
@@ -124,15 +124,16 @@ async def test_check_and_stats(fake: FakeDiscord, bot: StudyBot) -> None:
 async def test_export_sends_csv_attachments(fake: FakeDiscord, bot: StudyBot) -> None:
     await answer_one_card(fake, bot, STUDENT)
 
-    exported = await fake.interact(bot, fake.command(INSTRUCTOR, "instructor export", {"attempts": True}))
+    exported = await fake.interact(bot, fake.command(INSTRUCTOR, "instructor export",
+                                                     {"format": "csv", "attempts": True}))
 
     followup_of_deferred(exported)
     [request] = exported.followups
     names = sorted(name for name, _ in request.files.values())
-    assert [n.split("-")[0] for n in names] == ["attempts", "progress"]
-    progress = next(data for name, data in request.files.values() if name.startswith("progress"))
-    rows = list(csv.DictReader(io.StringIO(progress.decode("utf-8"))))
-    assert [row["card_id"] for row in rows] == ["hist-occupied"]
+    assert [n.rsplit("-", 3)[0] for n in names] == ["attempts", "progress-learners", "progress-topics"]
+    learners = next(data for name, data in request.files.values() if name.startswith("progress-learners"))
+    rows = list(csv.DictReader(io.StringIO(learners.decode("utf-8"))))
+    assert [(row["answers"], row["right %"]) for row in rows] == [("1", rows[0]["right %"])] and len(rows) == 1
     assert [a["filename"] for a in request.json["attachments"]] == [n for n, _ in request.files.values()]
 
 

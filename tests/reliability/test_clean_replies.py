@@ -119,7 +119,9 @@ async def walk_everything(service: StudyService, content: Path) -> Walk:
     await walk.command(TEACHER, "instructor stats")
     for topic in snapshot.topics:
         await walk.command(TEACHER, "instructor stats", topic=topic)
-    await walk.command(TEACHER, "instructor export", attempts=True)
+    await walk.command(TEACHER, "instructor export", format="csv", attempts=True)
+    await walk.command(TEACHER, "instructor export", format="gift")
+    await walk.command(LEARNER, "export", format="anki")
     deck = sorted((content / "cards").glob("*.yaml"))[0]
     await walk.command(TEACHER, "instructor upload", file=Upload(deck.name, deck.read_bytes()))
     await walk.command(TEACHER, "instructor reset", member=Member("901", "Ann"))

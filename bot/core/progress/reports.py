@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 import aiosqlite
 
 from bot.core.clock import Clock
+from bot.core.progress import export_queries
 from bot.core.progress.database import Database, to_db_time
+from bot.core.progress.export_queries import ClassProgress
 from bot.core.progress.records import (
     QUALIFIED_STATE_COLUMNS,
     ItemStats,
@@ -41,6 +43,15 @@ class ProgressReports:
         self._scheduler = scheduler
 
     # One learner
+
+    async def learner_progress(self, learner_id: int, card_topics: Mapping[str, str]) -> ClassProgress:
+        """One learner's per-topic rows, as the ``/progress`` chart draws them."""
+        return await export_queries.learner_progress(self._db, learner_id, card_topics, self._scheduler,
+                                                     self._clock())
+
+    async def due_dates(self, learner_id: int, card_ids: set[str], before: datetime) -> list[datetime]:
+        """When each of the learner's current cards falls due, for those due before ``before``."""
+        return await export_queries.due_dates(self._db, learner_id, card_ids, before)
 
     async def topic_progress(self, learner_id: int, card_topics: Mapping[str, str]) -> dict[str, TopicProgress]:
         """Summarise each topic of ``card_topics`` (card id -> topic) for one learner.
@@ -195,6 +206,10 @@ class ProgressReports:
         ]
         stats.sort(key=lambda s: (s.accuracy, -s.attempts, s.card_id))
         return stats
+
+    async def class_progress(self, scope: str, card_topics: Mapping[str, str]) -> ClassProgress:
+        """Every learner of a scope with every topic: the rows of the readable export."""
+        return await export_queries.class_progress(self._db, scope, card_topics, self._scheduler, self._clock())
 
     async def export_progress_rows(self, scope: str) -> list[dict[str, object]]:
         """Return one CSV-ready row per learner and card in the scope, with mastery now."""

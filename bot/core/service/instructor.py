@@ -8,12 +8,15 @@ from __future__ import annotations
 from bot.core.content.instructor_files import check_upload_size, deck_filename, export_csv
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.errors import StudyError
+from bot.core.exports.file_names import stamp
+from bot.core.exports.gift import gift_export
+from bot.core.exports.progress_report import progress_report
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.rendering import escape_markdown
 from bot.core.presentation.replies import Attachment, Button, ButtonStyle, Reply, Tone
 from bot.core.problems import ContentError, Problem
-from bot.core.service.context import Actor, Member, StudyContext, Upload, require_instructor
+from bot.core.service.context import Actor, Member, StudyContext, Upload, require_instructor, shown
 from bot.core.service.views import Pager
 
 PROBLEMS_PER_PAGE = 10
@@ -76,18 +79,29 @@ class InstructorUseCases:
         """Another page of the statistics."""
         return await self.stats(actor, action.optional(0), page=action.number(1))
 
-    async def export(self, actor: Actor, attempts: bool = False) -> Reply:
-        """Per-learner progress (and optionally every answer) as CSV attachments."""
-        require_instructor(actor, "export progress")
+    async def export(self, actor: Actor, file_format: str = "csv", topic: str | None = None,
+                     attempts: bool = False) -> Reply:
+        """The class's progress as readable CSVs (csv), or the cards as Moodle questions (gift)."""
+        require_instructor(actor, "export progress and cards")
         ctx = self._ctx
-        stamp = f"{ctx.clock():%Y-%m-%d}"
-        progress = await ctx.reports.export_progress_rows(actor.scope)
-        files = [Attachment(f"progress-{stamp}.csv", export_csv(progress), "Per-learner, per-card progress")]
-        if attempts:
-            answers = await ctx.reports.export_attempt_rows(actor.scope)
-            files.append(Attachment(f"attempts-{stamp}.csv", export_csv(answers), "Every answer, oldest first"))
-        return Reply(title="Progress export", body="\n".join(f"`{f.filename}`: {f.description}" for f in files),
-                     attachments=tuple(files))
+        snapshot = ctx.content
+        topic_id = ctx.topic_id(topic) if topic else None
+        if file_format == "gift":
+            files: tuple[Attachment, ...] = (gift_export(snapshot, topic=topic_id),)
+            title = "Moodle export"
+        elif file_format == "csv":
+            progress = await ctx.reports.class_progress(actor.scope, snapshot.card_topics)
+            topics = [snapshot.topics[topic_id]] if topic_id else list(snapshot.course.topics)
+            files = progress_report(progress, topics, now=ctx.clock())
+            if attempts:
+                answers = await ctx.reports.export_attempt_rows(actor.scope)
+                files += (Attachment(f"attempts-{stamp(ctx.clock())}.csv", export_csv(answers),
+                                     "Every answer, oldest first"),)
+            title = "Progress export"
+        else:
+            raise StudyError(f"There is no “{shown(file_format)}” export.", hint="choose csv or gift")
+        return Reply(title=title, body="\n".join(f"`{f.filename}`: {f.description}" for f in files),
+                     attachments=files)
 
     async def upload(self, actor: Actor, file: Upload) -> Reply:
         """Validate an uploaded deck against the live content; write it and reload only if valid."""

@@ -32,6 +32,7 @@ from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
 from bot.core.service.context import Actor, Member, StudyContext, Upload, shown
+from bot.core.service.exports import ExportUseCases
 from bot.core.service.instructor import InstructorUseCases
 from bot.core.service.lookups import LookupUseCases
 from bot.core.service.quiz import CardChanged, QuizUseCases
@@ -69,6 +70,7 @@ class StudyService:
         self.lookups = LookupUseCases(ctx)
         self.standings = StandingUseCases(ctx)
         self.instructor = InstructorUseCases(ctx)
+        self.exports = ExportUseCases(ctx)
         # The use cases front ends call by name (the Discord cogs call these attributes directly).
         self.start_quiz = self.quiz.start_quiz
         self.review = self.quiz.review
@@ -78,6 +80,7 @@ class StudyService:
         self.sources = self.lookups.sources
         self.help = self.lookups.help
         self.complete = self.lookups.complete
+        self.export_cards = self.exports.export
         self.progress = self.standings.progress
         self.leaderboard = self.standings.leaderboard
         self.reload = self.instructor.reload
@@ -89,7 +92,7 @@ class StudyService:
         self.commands: dict[str, Callable[..., Awaitable[Reply]]] = {
             "quiz": self.start_quiz, "review": self.review, "define": self.define, "excerpt": self.excerpt,
             "progress": self.progress, "leaderboard": self.leaderboard, "topics": self.topics,
-            "sources": self.sources, "help": self.help, "instructor reload": self.reload,
+            "sources": self.sources, "help": self.help, "export": self.export_cards, "instructor reload": self.reload,
             "instructor check": self.check, "instructor stats": self.stats, "instructor export": self.export,
             "instructor upload": self.upload, "instructor reset": self.reset,
         }
@@ -165,7 +168,7 @@ class StudyService:
         """Run a catalogue command with already-validated options (the console's entry point)."""
         if command not in self.commands:
             raise StudyError(f"There is no /{shown(command)} command.", hint="type /help to see them all")
-        renamed = {"type": "card_type"}
+        renamed = {"type": "card_type", "format": "file_format"}
         return await self.commands[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
 
     async def press(self, actor: Actor, action_id: str) -> Reply:

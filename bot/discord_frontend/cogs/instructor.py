@@ -75,10 +75,18 @@ class InstructorCog(commands.Cog, name="Instructor"):
     @instructor.command(name="export", description=description("instructor export"))
     @catalogue_options("instructor export")
     @app_commands.checks.cooldown(*EXPORT_COOLDOWN)
-    async def export(self, interaction: discord.Interaction[StudyBot], attempts: bool = False) -> None:
-        """Export progress as CSV."""
+    async def export(self, interaction: discord.Interaction[StudyBot], format: str,
+                     topic: app_commands.Range[str, None, TERM_MAX_LENGTH] | None = None,
+                     attempts: bool = False) -> None:
+        """Export progress as CSV, or the cards as Moodle GIFT."""
         await _thinking(interaction)
-        await send_reply(interaction, await self.bot.service.export(self.bot.actor(interaction), attempts))
+        reply = await self.bot.service.export(self.bot.actor(interaction), format, topic, attempts)
+        await send_reply(interaction, reply)
+
+    @export.autocomplete("topic")
+    async def _export_topics(self, interaction: discord.Interaction[StudyBot],
+                             current: str) -> list[app_commands.Choice[str]]:
+        return completions(self.bot.service.complete(Completion.TOPIC, current))
 
     @instructor.command(name="upload", description=description("instructor upload"))
     @catalogue_options("instructor upload")

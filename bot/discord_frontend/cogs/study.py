@@ -16,6 +16,7 @@ from bot.discord_frontend.replying import send_reply
 QUIZ_COOLDOWN = (3, 30.0)
 """At most this many quiz starts per user in this many seconds."""
 EXCERPT_COOLDOWN = (5, 30.0)
+EXPORT_COOLDOWN = (2, 60.0)
 """At most this many searches per user in this many seconds."""
 
 
@@ -92,6 +93,21 @@ class StudyCog(commands.Cog, name="Study"):
     async def leaderboard(self, interaction: discord.Interaction[StudyBot], period: str = "week") -> None:
         """Rank this server's learners."""
         await reply_in_time(interaction, self.bot.service.leaderboard(self.bot.actor(interaction), period))
+
+    @app_commands.command(name="export", description=description("export"))
+    @catalogue_options("export")
+    @app_commands.checks.cooldown(*EXPORT_COOLDOWN)
+    async def export(self, interaction: discord.Interaction[StudyBot], format: str,
+                     topic: app_commands.Range[str, None, TERM_MAX_LENGTH] | None = None) -> None:
+        """Download the cards for Anki."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self.bot.service.export_cards(self.bot.actor(interaction), format, topic)
+        await send_reply(interaction, reply)
+
+    @export.autocomplete("topic")
+    async def _export_topics(self, interaction: discord.Interaction[StudyBot],
+                             current: str) -> list[app_commands.Choice[str]]:
+        return completions(self.bot.service.complete(Completion.TOPIC, current))
 
     @app_commands.command(name="topics", description=description("topics"))
     async def topics(self, interaction: discord.Interaction[StudyBot]) -> None:

@@ -258,11 +258,13 @@ async def test_upload_validates_then_writes_inside_cards_only(service: StudyServ
 async def test_export_neutralises_spreadsheet_formulas(service: StudyService) -> None:
     sneaky = Actor("guild:1", "666", "=HYPERLINK(\"http://x\")")
     await answer_right(service, sneaky, await service.start_quiz(sneaky, card_type="choice", count=1))
-    export = await service.export(TEACHER, attempts=True)
+    export = await service.export(TEACHER, "csv", attempts=True)
     names = [a.filename for a in export.attachments]
-    assert names == ["progress-2024-05-01.csv", "attempts-2024-05-01.csv"]
-    text = export.attachments[0].data.decode()
-    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert names == ["progress-learners-2024-05-01_090000Z.csv", "progress-topics-2024-05-01_090000Z.csv",
+                     "attempts-2024-05-01_090000Z.csv"]
+    for attachment in export.attachments:
+        text = attachment.data.decode()
+        assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
 
 
 async def test_stats_show_the_most_chosen_wrong_option(service: StudyService) -> None:
@@ -292,7 +294,8 @@ def test_every_catalogue_command_runs_a_use_case_with_its_options(service: Study
     assert set(service.commands) == set(COMMANDS)
     for name, spec in COMMANDS.items():
         accepted = set(inspect.signature(service.commands[name]).parameters) - {"actor"}
-        expected = {"card_type" if option.name == "type" else option.name for option in spec.options}
+        renamed = {"type": "card_type", "format": "file_format"}
+        expected = {renamed.get(option.name, option.name) for option in spec.options}
         assert expected <= accepted, name
 
 
