@@ -5,9 +5,13 @@ Every use case checks instructor rights itself, whatever the front end already c
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.core.content.instructor_files import check_upload_size, deck_filename, export_csv
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.errors import StudyError
+from bot.core.exports.chart_data import CardScore, card_shares
+from bot.core.exports.charts import card_share_chart
 from bot.core.exports.file_names import stamp
 from bot.core.exports.gift import gift_export
 from bot.core.exports.progress_report import progress_report
@@ -72,8 +76,10 @@ class InstructorUseCases:
                 for i in items[pager.first:pager.first + STATS_PER_PAGE]]
         body = ctx.render("stats.md.j2", rows=rows, first=pager.first + 1, total=len(items))
         title_topic = snapshot.topics[topic_id].title if topic_id else "all topics"
+        shares = card_shares(CardScore(i.card_id, i.attempts, i.correct) for i in items)
+        chart = (await asyncio.to_thread(card_share_chart, shares, title_topic),) if shares and page == 1 else ()
         return Reply(title=f"Class statistics · {title_topic}", body=body, footer=pager.footer,
-                     buttons=pager.buttons(lambda n: actions.encode(Verb.STATS, topic_id, n)))
+                     buttons=pager.buttons(lambda n: actions.encode(Verb.STATS, topic_id, n)), attachments=chart)
 
     async def press_stats(self, actor: Actor, action: Action) -> Reply:
         """Another page of the statistics."""

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from bot.core.errors import StudyError
+from bot.core.exports.chart_data import FORECAST_DAYS, due_forecast, topic_bars
+from bot.core.exports.charts import due_chart, mastery_chart
+from bot.core.models import Topic
 from bot.core.presentation.rendering import escape_markdown
-from bot.core.presentation.replies import Reply
+from bot.core.presentation.replies import Attachment, Reply
 from bot.core.presentation.time_text import when
+from bot.core.progress.export_queries import LearnerTopic
 from bot.core.progress.reports import LEADERBOARD_MIN_ATTEMPTS
 from bot.core.service.context import Actor, Member, StudyContext, require_instructor, shown
 from bot.core.service.views import TopicRow
@@ -44,7 +50,14 @@ class StandingUseCases:
         )
         seen = sum(r.seen for r in rows)
         total = sum(r.total for r in rows)
-        return Reply(title=f"Progress of {name}", body=body, footer=f"{seen} of {total} cards seen")
+        charts: tuple[Attachment, ...] = ()
+        if seen:
+            per_topic = await ctx.reports.learner_progress(learner_id, snapshot.card_topics)
+            dues = await ctx.reports.due_dates(learner_id, set(snapshot.card_topics),
+                                               now + timedelta(days=FORECAST_DAYS))
+            charts = await asyncio.to_thread(_progress_charts, per_topic.topics, snapshot.course.topics, dues, now)
+        return Reply(title=f"Progress of {name}", body=body, footer=f"{seen} of {total} cards seen",
+                     attachments=charts)
 
     async def leaderboard(self, actor: Actor, period: str = "week") -> Reply:
         """Rank this scope's learners by cards mastered, then accuracy (never by volume)."""
@@ -59,3 +72,9 @@ class StandingUseCases:
                                 min_attempts=LEADERBOARD_MIN_ATTEMPTS)
         return Reply(title=f"Leaderboard · {'all time' if period == 'all' else 'this ' + period}", body=body,
                      footer="Ranked by cards mastered, then accuracy")
+
+
+def _progress_charts(rows: Sequence[LearnerTopic], topics: Sequence[Topic], dues: Sequence[datetime],
+                     now: datetime) -> tuple[Attachment, ...]:
+    """Mastery per topic and reviews due per day, drawn on a worker thread (CPU work)."""
+    return mastery_chart(topic_bars(rows, topics)), due_chart(due_forecast(dues, now))

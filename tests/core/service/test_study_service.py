@@ -341,3 +341,14 @@ async def test_only_a_reload_resets_changed_cards_and_says_for_how_many(
         assert await second.store.card_state(1, "trade-toshiba") is None
     finally:
         await second.close()
+
+
+async def test_progress_and_stats_attach_charts_with_alt_text(service: StudyService) -> None:
+    assert (await service.progress(ANA)).attachments == ()  # nothing studied yet: no empty chart
+    await answer_right(service, ANA, await service.start_quiz(ANA, topic="History", card_type="choice", count=1))
+    progress = await service.progress(ANA)
+    assert [a.filename for a in progress.attachments] == ["progress-mastery.png", "progress-due.png"]
+    assert all(a.data.startswith(b"\x89PNG") and a.description for a in progress.attachments)
+    stats = await service.stats(TEACHER, "History")
+    [chart] = stats.attachments
+    assert chart.data.startswith(b"\x89PNG") and "hist-" in chart.description
