@@ -132,7 +132,8 @@ def load_content(
         passages=tuple(passages),
         glossary=Glossary(built.terms),
         cards={card.id: card for card in built.cards},
-        index=ExcerptIndex(passages),
+        index=ExcerptIndex(passages, terms=built.terms, cards=built.cards,
+                           fiction_titles={s.id: s.title for s in built.course.sources if s.is_fiction}),
         templates=templates,
         load_seconds=time.perf_counter() - started,
     )
