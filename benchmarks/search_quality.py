@@ -124,7 +124,8 @@ def bot_ranker(snapshot: ContentSnapshot) -> Ranker:
 class Bm25Baseline:
     """Plain SQLite FTS5: passage text, porter, OR of the question's words, bm25."""
 
-    def __init__(self, passages: Sequence[Passage]) -> None:
+    def __init__(self, passages: Sequence[Passage], depth: int = DEPTH) -> None:
+        self._depth = depth
         self._db = sqlite3.connect(":memory:")
         self._db.execute("CREATE VIRTUAL TABLE p USING fts5(body, key UNINDEXED, tokenize = 'porter unicode61')")
         self._db.executemany("INSERT INTO p (body, key) VALUES (?, ?)", ((p.text, p.key) for p in passages))
@@ -135,7 +136,7 @@ class Bm25Baseline:
         if not words:
             return []
         match = " OR ".join(f'"{w}"' for w in words)
-        rows = self._db.execute("SELECT key FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (match, DEPTH))
+        rows = self._db.execute("SELECT key FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (match, self._depth))
         return [(key, None) for (key,) in rows]
 
 

@@ -37,6 +37,7 @@ from rapidfuzz import fuzz, process
 from bot.core.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, best_snippet, split_sentences
 from bot.core.models import Card, Passage, Term
 from bot.core.search_terms import (
+    CONCEPT_PREFIX,
     MIN_VARIANT_PREFIX,
     TOKEN,
     PhraseFinder,
@@ -48,7 +49,7 @@ from bot.core.search_terms import (
     stem,
     words,
 )
-from bot.core.text import strip_accents, strip_markup
+from bot.core.text import strip_markup
 
 __all__ = ["HIGHLIGHT_CLOSE", "HIGHLIGHT_OPEN", "ExcerptIndex", "SearchHit", "SearchPage", "normalise_query"]
 
@@ -166,13 +167,13 @@ class ExcerptIndex:
         described = _descriptions(terms, cards)
         counts = [self._token_counts(p, described.get(p.key, "")) for p in passages]
         self._postings = self._build_postings(counts)
-        self._stems = sorted(t for t in self._postings if not t.startswith("@"))
+        self._stems = sorted(t for t in self._postings if not t.startswith(CONCEPT_PREFIX))
         self._sources = np.array([p.source_id for p in passages], dtype=object)
         self._fiction = np.array([p.source_id in fiction_titles for p in passages], dtype=bool)
         self._fiction_words = self._fiction_markers(terms, fiction_titles)
         vocabulary: Counter[str] = Counter()
         for passage in passages:
-            vocabulary.update(strip_accents(w) for w in words(passage.text))
+            vocabulary.update(words(passage.text))
         self._vocabulary = {w: n for w, n in vocabulary.items() if len(w) > 2}
 
     def __len__(self) -> int:

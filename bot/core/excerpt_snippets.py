@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from bot.core.search_terms import TOKEN, PhraseFinder, concept_token, fold, stem
+from bot.core.search_terms import CONCEPT_PREFIX, TOKEN, PhraseFinder, concept_token, fold, stem
 from bot.core.text import truncate
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
@@ -53,7 +53,8 @@ def _sentence_matches(
         if token_stem in weights:
             found.add(token_stem)
             spans.append(token.span())
-    for start, phrase in phrases.find(stems):
+    concepts = any(w.startswith(CONCEPT_PREFIX) for w in weights)
+    for start, phrase in phrases.find(stems) if concepts else ():
         concept = concept_token(phrase.term_id)
         if concept in weights:
             found.add(concept)

@@ -54,9 +54,11 @@ MIN_VARIANT_PREFIX = 5
 _stemmer = Stemmer.Stemmer("english")
 
 
-def fold(word: str) -> str:
-    """Lower-case, drop accents and apostrophes: the form every word is compared in."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+def fold(text: str) -> str:
+    """Lower-case, drop accents, straighten apostrophes: the form every word is compared in."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
 
 
@@ -68,7 +70,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``, in order."""
-    return [fold(t) for t in TOKEN.findall(text)]
+    return TOKEN.findall(fold(text))
 
 
 def is_content(word: str) -> bool:
@@ -85,9 +87,12 @@ def same_state(word: str) -> frozenset[str]:
     return next((names - {word} for names in SAME_STATE if word in names), frozenset())
 
 
+CONCEPT_PREFIX = "@"
+
+
 def concept_token(term_id: str) -> str:
     """The index token standing for a glossary term (cannot collide with a word stem)."""
-    return f"@{term_id}"
+    return f"{CONCEPT_PREFIX}{term_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +125,13 @@ class PhraseFinder:
     def find(self, stems: Sequence[str]) -> list[tuple[int, Phrase]]:
         """``(start, phrase)`` for each phrase occurrence in ``stems``."""
         found = []
-        i = 0
-        while i < len(stems):
-            match = next((p for p in self._by_first.get(stems[i], ())
-                          if tuple(stems[i:i + len(p.stems)]) == p.stems), None)
+        starts = self._by_first
+        i, end = 0, len(stems)
+        while i < end:
+            candidates = starts.get(stems[i])
+            match = None
+            if candidates is not None:
+                match = next((p for p in candidates if tuple(stems[i:i + len(p.stems)]) == p.stems), None)
             if match is None:
                 i += 1
                 continue
