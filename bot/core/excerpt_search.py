@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.core.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, best_snippet, split_sentences
+from bot.core.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, Sentence, best_snippet, split_sentences
 from bot.core.models import Card, Passage, Term
 from bot.core.search_terms import (
     CONCEPT_PREFIX,
@@ -163,9 +163,11 @@ class ExcerptIndex:
         self._passages = {p.key: p for p in passages}
         self._rows = list(passages)
         self._phrases = PhraseFinder(glossary_phrases(terms))
-        self._sentences = [split_sentences(strip_markup(p.text)) for p in passages]
+        self._sentences = [[Sentence.of(s, self._phrases) for s in split_sentences(strip_markup(p.text))]
+                           for p in passages]
         described = _descriptions(terms, cards)
-        counts = [self._token_counts(p, described.get(p.key, "")) for p in passages]
+        counts = [self._token_counts(p, sentences, described.get(p.key, ""))
+                  for p, sentences in zip(passages, self._sentences, strict=True)]
         self._postings = self._build_postings(counts)
         self._stems = sorted(t for t in self._postings if not t.startswith(CONCEPT_PREFIX))
         self._sources = np.array([p.source_id for p in passages], dtype=object)
@@ -224,18 +226,25 @@ class ExcerptIndex:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _token_counts(self, passage: Passage, described: str) -> tuple[dict[str, float], int]:
+    def _token_counts(
+        self, passage: Passage, sentences: Sequence[Sentence], described: str
+    ) -> tuple[dict[str, float], int]:
         """Weighted counts of a passage's stems and concepts, and the length of its text."""
         counts: dict[str, float] = defaultdict(float)
-        fields = ((passage.heading, HEADING_WEIGHT), (strip_markup(passage.text), 1.0),
-                  (" ".join(n.text for n in passage.footnotes), NOTES_WEIGHT), (described, DESCRIBED_WEIGHT))
+        length = 0
+        for sentence in sentences:  # the text, already analysed
+            for token in sentence.tokens.split():
+                counts[token] += 1.0
+                length += not token.startswith(CONCEPT_PREFIX)
+        fields = ((passage.heading, HEADING_WEIGHT), (" ".join(n.text for n in passage.footnotes), NOTES_WEIGHT),
+                  (described, DESCRIBED_WEIGHT))
         for text, weight in fields:
             stems = [stem(w) for w in words(text)]
             for token in stems:
                 counts[token] += weight
             for _, phrase in self._phrases.find(stems):
                 counts[concept_token(phrase.term_id)] += weight
-        return counts, len(words(passage.text))
+        return counts, length
 
     def _build_postings(self, counts: Sequence[tuple[dict[str, float], int]]) -> dict[str, _Posting]:
         """BM25 impact of every token in every passage, computed once."""
@@ -267,7 +276,8 @@ class ExcerptIndex:
         """
         fiction: set[str] = {stem(w) for title in fiction_titles.values() for w in words(title) if is_content(w)}
         analysis: set[str] = set()
-        for passage, sentences in zip(self._rows, self._sentences, strict=True):
+        for passage, analysed in zip(self._rows, self._sentences, strict=True):
+            sentences = [s.text for s in analysed]
             if passage.source_id not in fiction_titles:
                 notes = " ".join(n.text for n in passage.footnotes)
                 analysis.update(stem(w) for w in words(f"{passage.heading} {passage.text} {notes}"))

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from bot.core.search_terms import CONCEPT_PREFIX, TOKEN, PhraseFinder, concept_token, fold, stem
+from bot.core.search_terms import CONCEPT_PREFIX, TOKEN, PhraseFinder, concept_token, fold, stem, words
 from bot.core.text import truncate
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
@@ -41,10 +42,30 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a passage and, computed once at load, the stems and concepts it holds."""
+
+    text: str
+    tokens: str
+    """Its stems and concept tokens, each between spaces, for a substring test per query word."""
+
+    @classmethod
+    def of(cls, text: str, phrases: PhraseFinder) -> Sentence:
+        """Analyse one sentence."""
+        stems = [stem(w) for w in words(text)]
+        concepts = [concept_token(p.term_id) for _, p in phrases.find(stems)]
+        return cls(text, f" {' '.join([*stems, *concepts])} ")
+
+    def score(self, padded: Mapping[str, float]) -> float:
+        """The summed weight of the query words (given as `` word ``) this sentence holds."""
+        return sum(weight for token, weight in padded.items() if token in self.tokens)
+
+
 def _sentence_matches(
     sentence: str, weights: Mapping[str, float], phrases: PhraseFinder
 ) -> tuple[float, list[tuple[int, int]]]:
-    """The sentence's score and the character spans to highlight."""
+    """The sentence's score and the character spans to highlight (only for the sentences shown)."""
     tokens = list(TOKEN.finditer(sentence))
     stems = [stem(fold(t.group())) for t in tokens]
     found: set[str] = set()
@@ -85,7 +106,7 @@ def _window(sentence: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[
     return cut, kept, start > 0
 
 
-def best_snippet(sentences: Sequence[str], weights: Mapping[str, float], phrases: PhraseFinder) -> str:
+def best_snippet(sentences: Sequence[Sentence], weights: Mapping[str, float], phrases: PhraseFinder) -> str:
     """The best-matching sentence, plus its best neighbour while short, highlighted.
 
     ``weights`` maps each query stem and concept token to its weight (idf); only these words
@@ -93,24 +114,26 @@ def best_snippet(sentences: Sequence[str], weights: Mapping[str, float], phrases
     """
     if not sentences:
         return ""
-    scored = [_sentence_matches(s, weights, phrases) for s in sentences]
-    best = max(range(len(sentences)), key=lambda i: (scored[i][0], -i))
+    padded = {f" {token} ": weight for token, weight in weights.items()}
+    scores = [s.score(padded) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     chosen = [best]
-    length = len(sentences[best])
+    length = len(sentences[best].text)
     while length < SHORT_SNIPPET:
         neighbours = [i for i in (chosen[0] - 1, chosen[-1] + 1) if 0 <= i < len(sentences)]
         if not neighbours:
             break
         # The later neighbour unless the earlier one matches more: prose runs forward.
-        pick = max(neighbours, key=lambda i: (scored[i][0], i))
-        if length + len(sentences[pick]) > MAX_SNIPPET:
+        pick = max(neighbours, key=lambda i: (scores[i], i))
+        if length + len(sentences[pick].text) > MAX_SNIPPET:
             break
         chosen = sorted([*chosen, pick])
-        length += len(sentences[pick]) + 1
+        length += len(sentences[pick].text) + 1
     parts = []
     cut_before = False
     for i in chosen:
-        text, spans, cut = _window(sentences[i], scored[i][1])
+        _, spans = _sentence_matches(sentences[i].text, weights, phrases)
+        text, spans, cut = _window(sentences[i].text, spans)
         cut_before = cut_before or (cut and i == chosen[0])
         parts.append(_highlight(text, spans))
     snippet = " ".join(parts)
