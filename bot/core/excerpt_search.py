@@ -276,14 +276,15 @@ class ExcerptIndex:
         """
         fiction: set[str] = {stem(w) for title in fiction_titles.values() for w in words(title) if is_content(w)}
         analysis: set[str] = set()
-        for passage, analysed in zip(self._rows, self._sentences, strict=True):
-            sentences = [s.text for s in analysed]
+        for passage, sentences in zip(self._rows, self._sentences, strict=True):
             if passage.source_id not in fiction_titles:
                 notes = " ".join(n.text for n in passage.footnotes)
-                analysis.update(stem(w) for w in words(f"{passage.heading} {passage.text} {notes}"))
+                analysis.update(stem(w) for w in words(f"{passage.heading} {notes}"))
+                for sentence in sentences:
+                    analysis.update(sentence.tokens.split())
                 continue
             for sentence in sentences:
-                names = [t for t in TOKEN.findall(sentence)[1:] if t[0].isupper()]
+                names = [t for t in TOKEN.findall(sentence.text)[1:] if t[0].isupper()]
                 fiction.update(stem(fold(name)) for name in names if is_content(fold(name)))
         fiction_keys = {p.key for p in self._rows if p.source_id in fiction_titles}
         fiction.update(concept_token(t.id) for t in terms
