@@ -66,6 +66,10 @@ CONCEPT_BOOST = 1.5
 """A glossary concept named in the question weighs this many times one of its words."""
 ALTERNATIVE_WEIGHT = 0.5
 """Another name of the same state, or a variant of a word ("guilty"/"guilt"), weighs this much."""
+SENTENCE_WEIGHT = 2.0
+"""How much the best sentence's matched weight (idf) adds to a passage's BM25 score."""
+RERANK_DEPTH = 30
+"""How many leading passages are reordered by their best sentence."""
 _SOURCE_KIND_FIRST = 1e9
 
 
@@ -165,6 +169,7 @@ class ExcerptIndex:
         self._phrases = PhraseFinder(glossary_phrases(terms))
         self._sentences = [[Sentence.of(s, self._phrases) for s in split_sentences(strip_markup(p.text))]
                            for p in passages]
+        self._headings = [Sentence.of(p.heading, self._phrases).tokens for p in passages]
         described = _descriptions(terms, cards)
         counts = [self._token_counts(p, sentences, described.get(p.key, ""))
                   for p, sentences in zip(passages, self._sentences, strict=True)]
@@ -198,8 +203,8 @@ class ExcerptIndex:
         # The analysis first, unless the question is about the fiction: then the fiction first.
         first = self._fiction if analysed.about_fiction else ~self._fiction
         order_key = np.where(matched, scores + _SOURCE_KIND_FIRST * first, -np.inf)
-        rows = self._top(order_key, offset + limit)[offset:]
-        weights = {token: self._postings[token].idf for token in analysed.weights}
+        weights = {token: self._postings[token].idf * weight for token, weight in analysed.weights.items()}
+        rows = self._ranked_rows(order_key, weights, offset + limit)[offset:]
         hits = tuple(
             SearchHit(self._rows[row], best_snippet(self._sentences[row], weights, self._phrases), float(scores[row]))
             for row in rows if matched[row]
@@ -328,6 +333,21 @@ class ExcerptIndex:
             posting = self._postings[token]
             total[posting.rows] += weight * posting.impacts
         return total, total > 0
+
+    def _ranked_rows(self, key: npt.NDArray[np.float64], weights: Mapping[str, float], count: int) -> list[int]:
+        """The first ``count`` rows by ``key``, the leading RERANK_DEPTH reordered by their best sentence.
+
+        A passage whose question words sit together in one sentence (under its heading) more
+        likely answers than one that scatters them over a long paragraph. The depth is fixed,
+        so pages agree.
+        """
+        rows = self._top(key, max(count, RERANK_DEPTH))
+        head, tail = rows[:RERANK_DEPTH], rows[RERANK_DEPTH:]
+        padded = {f" {token} ": weight for token, weight in weights.items()}
+        best = {row: max((s.score(padded, self._headings[row]) for s in self._sentences[row]), default=0.0)
+                for row in head}
+        head.sort(key=lambda row: -(key[row] + SENTENCE_WEIGHT * best[row]))
+        return (head + tail)[:count]
 
     @staticmethod
     def _top(key: npt.NDArray[np.float64], count: int) -> list[int]:

@@ -224,3 +224,16 @@ def test_a_long_question_loses_its_stopwords_before_its_content_words() -> None:
 
 def test_names_of_the_same_state_find_each_other(questions: ExcerptIndex) -> None:
     assert "paper:1" in _keys(questions.search("how did Tokyo cut sales to Moscow"))
+
+
+def test_question_words_together_in_one_sentence_rank_first() -> None:
+    text = (
+        "## S\n\nToshiba sold machines. The firm was large and old. Many exports followed. Toshiba again. "
+        "Exports again.\n\nThe report on the year covered many things in detail, from weather to sports to the "
+        "arts and more. Toshiba cut its exports. The report went on about many other things, from weather to "
+        "sports to the arts and more, for pages and pages.\n"
+    )
+    index = ExcerptIndex(parse_source(text, "s", "s.md").passages)
+    hits = index.search("Toshiba exports").hits
+    assert [h.passage.key for h in hits] == ["s:2", "s:1"]  # by BM25 alone s:1 (each word twice) is first
+    assert "Toshiba cut its exports" in hits[0].snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
