@@ -68,7 +68,7 @@ ALTERNATIVE_WEIGHT = 0.5
 """Another name of the same state, or a variant of a word ("guilty"/"guilt"), weighs this much."""
 SENTENCE_WEIGHT = 2.0
 """How much the best sentence's matched weight (idf) adds to a passage's BM25 score."""
-RERANK_DEPTH = 30
+RERANK_DEPTH = 10
 """How many leading passages are reordered by their best sentence."""
 _SOURCE_KIND_FIRST = 1e9
 
@@ -344,10 +344,16 @@ class ExcerptIndex:
         rows = self._top(key, max(count, RERANK_DEPTH))
         head, tail = rows[:RERANK_DEPTH], rows[RERANK_DEPTH:]
         padded = {f" {token} ": weight for token, weight in weights.items()}
-        best = {row: max((s.score(padded, self._headings[row]) for s in self._sentences[row]), default=0.0)
-                for row in head}
+        best = {row: self._best_sentence(row, padded) for row in head}
         head.sort(key=lambda row: -(key[row] + SENTENCE_WEIGHT * best[row]))
         return (head + tail)[:count]
+
+    def _best_sentence(self, row: int, padded: Mapping[str, float]) -> float:
+        """The weight of the query words in the passage's best sentence, its heading's words counted in each."""
+        heading = self._headings[row]
+        in_heading = sum(w for token, w in padded.items() if token in heading)
+        rest = {token: w for token, w in padded.items() if token not in heading}
+        return in_heading + max((s.score(rest) for s in self._sentences[row]), default=0.0)
 
     @staticmethod
     def _top(key: npt.NDArray[np.float64], count: int) -> list[int]:

@@ -57,9 +57,9 @@ class Sentence:
         concepts = [concept_token(p.term_id) for _, p in phrases.find(stems)]
         return cls(text, f" {' '.join([*stems, *concepts])} ")
 
-    def score(self, padded: Mapping[str, float], context: str = "") -> float:
-        """The summed weight of the query words (given as `` word ``) this sentence or ``context`` holds."""
-        return sum(weight for token, weight in padded.items() if token in self.tokens or token in context)
+    def score(self, padded: Mapping[str, float]) -> float:
+        """The summed weight of the query words (given as `` word ``) this sentence holds."""
+        return sum(weight for token, weight in padded.items() if token in self.tokens)
 
 
 def _sentence_matches(
