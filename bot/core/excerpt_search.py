@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -252,25 +251,32 @@ class ExcerptIndex:
         return counts, length
 
     def _build_postings(self, counts: Sequence[tuple[dict[str, float], int]]) -> dict[str, _Posting]:
-        """BM25 impact of every token in every passage, computed once."""
+        """BM25 impact of every token in every passage, computed once, in a few array operations."""
         n = len(counts)
-        average = sum(length for _, length in counts) / n if n else 1.0
-        rows: dict[str, list[int]] = {}
-        tfs: dict[str, list[float]] = {}
-        norms = [K1 * (1 - B + B * length / (average or 1.0)) for _, length in counts]
+        ids: dict[str, int] = {}
+        token_ids: list[int] = []
+        rows: list[int] = []
+        tfs: list[float] = []
         for row, (tokens, _) in enumerate(counts):
             for token, count in tokens.items():
-                rows.setdefault(token, []).append(row)
-                tfs.setdefault(token, []).append(count)
-        postings: dict[str, _Posting] = {}
-        for token, token_rows in rows.items():
-            df = len(token_rows)
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            tf = np.array(tfs[token], dtype=np.float32)
-            norm = np.array([norms[r] for r in token_rows], dtype=np.float32)
-            impacts = idf * tf * (K1 + 1) / (tf + norm)
-            postings[token] = _Posting(np.array(token_rows, dtype=np.int32), impacts.astype(np.float32), idf)
-        return postings
+                token_ids.append(ids.setdefault(token, len(ids)))
+                rows.append(row)
+                tfs.append(count)
+        if not ids:
+            return {}
+        token_array = np.array(token_ids, dtype=np.int64)
+        row_array = np.array(rows, dtype=np.int32)
+        tf = np.array(tfs, dtype=np.float64)
+        lengths = np.array([length for _, length in counts], dtype=np.float64)
+        norms = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
+        df = np.bincount(token_array, minlength=len(ids))
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        impacts = (idf[token_array] * tf * (K1 + 1) / (tf + norms[row_array])).astype(np.float32)
+        order = np.argsort(token_array, kind="stable")
+        bounds = np.cumsum(df)[:-1]
+        row_lists = np.split(row_array[order], bounds)
+        impact_lists = np.split(impacts[order], bounds)
+        return {token: _Posting(row_lists[i], impact_lists[i], float(idf[i])) for token, i in ids.items()}
 
     def _fiction_markers(self, terms: Sequence[Term], fiction_titles: Mapping[str, str]) -> frozenset[str]:
         """What makes a question about the fiction, from the fiction's own words.
