@@ -229,8 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                f"{held_bot.snippet_hits / held_bot.questions:.0%}", f">= {SNIPPET_GOAL:.0%}",
                held_bot.snippet_hits / held_bot.questions >= SNIPPET_GOAL),
         section(f"(3) search engines: recall@3 on all questions; p50 / p99 on the {args.factor}x corpus"),
-        *(Row(f"  {e.name}", f"{e.recall.recall}/{e.recall.questions}, {report.short_latency(e.latency)},"
-              f" build {e.build_seconds:.1f} s") for e in searched.engines),
+        *(Row(f"  {e.name}", f"{e.recall.recall}/{e.recall.questions}, {report.short_latency(e.latency)}"
+              f" (CPU p99 {e.cpu.p99:.2f}), build {e.build_seconds:.1f} s") for e in searched.engines),
     ]
     rows += [
         section("(4) cold start: migrate + load + validate + index, fresh process"),
