@@ -13,6 +13,8 @@ Ranking, in order of what it rests on:
 * **Coverage.** No word is required: BM25 saturates with repetition, so the sum over the
   question's distinct content words ranks a passage covering more of them first (measured
   against scaling by the share of words covered, which ranked worse on the question set).
+* **Best sentence.** The leading passages are reordered by the weight of the question's
+  words in their best sentence, and that sentence is the snippet (``excerpt_snippets``).
 * **Fiction last.** Passages of fiction sources rank after the analysis unless the question
   is about the fiction (it uses names or title words only the fiction uses, or a glossary
   concept cited only from it); then the fiction ranks first.
@@ -188,7 +190,7 @@ class ExcerptIndex:
     def search(
         self, text: str, *, source_id: str | None = None, offset: int = 0, limit: int = 3
     ) -> SearchPage:
-        """Rank passages for ``text``: coverage-weighted BM25, analysis before fiction."""
+        """Rank passages for ``text``: BM25 over its content words and concepts, best sentence, analysis first."""
         query, shortened = normalise_query(text)
         if not query:
             return SearchPage(query, (), 0, 0, shortened=shortened)
