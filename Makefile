@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.installed-runtime
 TEST_TOOLS := $(VENV)/.installed-test
+BENCH_TOOLS := $(VENV)/.installed-bench
 
 .PHONY: run test lint check bench clean
 
@@ -21,6 +22,10 @@ $(TEST_TOOLS): $(RUNTIME)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(TEST_TOOLS)
 
+$(BENCH_TOOLS): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_TOOLS)
+
 run: $(RUNTIME)
 	$(BIN)/studybot run
 
@@ -35,7 +40,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 # The performance targets in the README (about 2-3 minutes); prints a table and a summary line.
-bench: $(RUNTIME)
+bench: $(BENCH_TOOLS)
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -6,7 +6,9 @@ In order, each repeated ``--repeats`` times and reported as the median:
 2. answering under load — the progress store alone and the whole study service, N learners
    flat out, then the service with learners pausing to think (``benchmarks.answering``);
 3. excerpt search and define on the shipped content and on a generated corpus 100x its size,
-   against a bare FTS5 query (``benchmarks.search``, ``benchmarks.corpus``);
+   against the plain FTS5 baseline (``benchmarks.search``, ``benchmarks.corpus``); how well
+   search answers the student question set beside that baseline (``benchmarks.search_quality``)
+   and the engines it could be built on (``benchmarks.search_engines``);
 4. cold start of each corpus in a fresh process, with its peak RSS (``benchmarks.cold_start``).
 
 Raw, store and service runs are interleaved so drift in the machine affects all alike.
@@ -17,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import answer_eval, report
@@ -30,7 +34,9 @@ from benchmarks.cold_start import ColdStart, cold_start, peak_rss_mib
 from benchmarks.corpus import generate_corpus
 from benchmarks.raw_insert import raw_answers_per_second
 from benchmarks.report import Row, section
-from benchmarks.search import LookupFigures, measure_lookups
+from benchmarks.search import LookupFigures, measure_lookups, search_queries
+from benchmarks.search_engines import EngineFigures, compare_engines
+from benchmarks.search_quality import QualityFigures, load_questions, measure_quality
 from benchmarks.stats import Latency
 from bot.core.content.loader import load_content
 from bot.core.service.template_samples import template_samples
@@ -39,6 +45,9 @@ from bot.settings import DEFAULT_CONTENT_DIR
 P99_ANSWER_MS = 10.0
 THROUGHPUT_SHARE = 0.5
 SEARCH_P99_MS = 5.0
+RECALL_GOAL = 0.9
+RECALL_MARGIN = 0.10
+SNIPPET_GOAL = 0.7
 COLD_START_S = 1.0
 PEAK_RSS_MB = 150.0
 MIB = 1024 * 1024 / 1e6  # MB per MiB
@@ -106,14 +115,33 @@ def _cpu(runs: list[AnswerRun]) -> str:
     return f"event loop {loop:.3f} ms, other threads {others:.3f} ms"
 
 
-def _lookups(args: argparse.Namespace, tmp: Path) -> tuple[LookupFigures, LookupFigures, Path]:
-    """Run (3) on both corpora; return the generated corpus's folder too."""
+@dataclass(frozen=True)
+class SearchRun:
+    """Everything (3) measured."""
+
+    shipped: LookupFigures
+    big: LookupFigures
+    big_dir: Path
+    quality: QualityFigures
+    engines: list[EngineFigures]
+
+
+def _lookups(args: argparse.Namespace, tmp: Path) -> SearchRun:
+    """Run (3) on both corpora: latency, answer quality, and the engine comparison."""
     _progress("excerpt search and define on the shipped content")
-    shipped = measure_lookups(load_content(args.content, template_samples), args.repeats)
+    shipped_content = load_content(args.content, template_samples)
+    shipped = measure_lookups(shipped_content, args.repeats)
+    _progress("search quality on the student question set, bot and plain BM25")
+    quality = measure_quality(shipped_content)
     _progress(f"generating and loading a corpus {args.factor}x the shipped content")
     big_dir = generate_corpus(args.content, tmp / f"corpus-{args.factor}x", args.factor)
-    big = measure_lookups(load_content(big_dir, template_samples), args.repeats)
-    return shipped, big, big_dir
+    big_content = load_content(big_dir, template_samples)
+    big = measure_lookups(big_content, args.repeats)
+    _progress("search engines side by side (plain and tuned FTS5, tantivy, bm25s, the bot's index)")
+    questions = load_questions(shipped_content.passages)
+    mix = search_queries(shipped_content, random.Random(0))
+    engines = compare_engines(shipped_content, big_content, questions, mix, args.repeats)
+    return SearchRun(shipped, big, big_dir, quality, engines)
 
 
 def _cold_starts(content_dir: Path, tmp: Path, label: str, repeats: int) -> list[ColdStart]:
@@ -130,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(scratch)
         raw, store, service, paced = _answering(args, tmp)
         load_rss = peak_rss_mib() * MIB  # the bot's own process after the load runs, before any corpus is loaded
-        shipped, big, big_dir = _lookups(args, tmp)
+        searched = _lookups(args, tmp)
+        shipped, big, big_dir = searched.shipped, searched.big, searched.big_dir
         cold_shipped = _cold_starts(args.content, tmp, "shipped", args.repeats)
         cold_big = _cold_starts(big_dir, tmp, f"{args.factor}x", args.repeats)
     elapsed = time.perf_counter() - began
@@ -177,12 +206,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             section(f"(3) lookups, {label} corpus ({figures.passages:,} passages)"),
             judged(f"{label} excerpt search", "  excerpt search", search, f"p99 <= {SEARCH_P99_MS:g} ms",
                    figures.search.p99 <= SEARCH_P99_MS) if figures is big else Row("  excerpt search", search),
-            Row("  bare FTS5 bm25 query", report.short_latency(figures.bare)),
-            Row("  search / bare", f"{figures.ratio_p50:.1f}x at p50, {figures.ratio_p99:.1f}x at p99"),
+            Row("  plain FTS5 bm25 baseline", report.short_latency(figures.bare)),
+            Row("  search / baseline", f"{figures.ratio_p50:.1f}x at p50, {figures.ratio_p99:.1f}x at p99"),
             Row("  define", report.short_latency(figures.define)),
             *(Row(f"  slowest: “{report.clip(q, 34)}”", f"{ms:.1f} ms ({hits:,} passages match)")
               for q, ms, hits in figures.slowest),
         ]
+    quality = searched.quality
+    held_bot, held_base = quality.bot["held-out"], quality.baseline["held-out"]
+    held_recall, base_recall = held_bot.recall / held_bot.questions, held_base.recall / held_base.questions
+    assert held_bot.snippet_hits is not None
+    rows += [
+        section(f"(3) search quality: student questions ({held_bot.questions} held out), page 1 of 3"),
+        *(Row(f"  {split}: bot / plain BM25", f"recall@3 {quality.bot[split].recall}/{quality.bot[split].questions}"
+              f" / {quality.baseline[split].recall}, MRR {quality.bot[split].mrr:.2f} / "
+              f"{quality.baseline[split].mrr:.2f}, snippet {quality.bot[split].snippet_hits}")
+          for split in quality.bot),
+        judged("held-out recall@3", "  held-out: answer on page 1", f"{held_recall:.0%} (baseline {base_recall:.0%})",
+               f">= {RECALL_GOAL:.0%} and baseline + {RECALL_MARGIN:.0%}",
+               held_recall >= RECALL_GOAL and held_recall - base_recall >= RECALL_MARGIN),
+        judged("held-out snippet-hit", "  held-out: answer in a snippet",
+               f"{held_bot.snippet_hits / held_bot.questions:.0%}", f">= {SNIPPET_GOAL:.0%}",
+               held_bot.snippet_hits / held_bot.questions >= SNIPPET_GOAL),
+        section(f"(3) search engines: recall@3 on all questions; p50 / p99 on the {args.factor}x corpus"),
+        *(Row(f"  {e.name}", f"{e.recall.recall}/{e.recall.questions}, {report.short_latency(e.latency)}"
+              f" (CPU p99 {e.cpu.p99:.2f}), build {e.build_seconds:.1f} s") for e in searched.engines),
+    ]
     rows += [
         section("(4) cold start: migrate + load + validate + index, fresh process"),
         judged("cold start", "  shipped content", f"{open_s:.2f} s (+{import_s:.2f} s imports)",

@@ -1,11 +1,11 @@
-"""Excerpt search and define lookups, against a bare FTS5 bm25 query on the same index.
+"""Excerpt search and define lookups, against the plain FTS5 bm25 baseline on the same passages.
 
 The query mix is drawn from the content itself (so it follows content edits): glossary terms
 and aliases, two-word phrases and single words from the passages, misspelled words (the
 "did you mean" path) and words that match nothing. ``ExcerptIndex.search`` is timed as the
-bot calls it for a first page; the bare query is the one ranked ``MATCH`` it builds on,
-``SELECT … ORDER BY bm25 LIMIT 3`` on the index's own connection, with no count, snippet,
-fallback or suggestion.
+bot calls it for a first page; the bare query is the plain baseline of
+``benchmarks.search_quality`` (every word OR-ed, ``ORDER BY bm25 LIMIT 3``, no count, snippet
+or suggestion) on its own FTS5 table of the same passages.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from benchmarks.search_quality import Bm25Baseline
 from benchmarks.stats import Latency
 from bot.core.content.snapshot import ContentSnapshot
-from bot.core.lookup.excerpt_search import _match_expression, normalise_query
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
-_BARE = "SELECT passage_key, bm25(passages) AS score FROM passages WHERE passages MATCH ? ORDER BY score LIMIT 3"
 
 
 @dataclass(frozen=True)
@@ -95,11 +94,10 @@ def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0) -> L
     searches = search_queries(snapshot, rng)
     defines = define_queries(snapshot, rng)
     index = snapshot.index
-    connection = index._db  # the index's own in-memory FTS5 database
-    expressions = [_match_expression(q, any_word=False) for q in (normalise_query(s)[0] for s in searches) if q]
+    baseline = Bm25Baseline(snapshot.passages, depth=3)
 
     search_calls = [lambda q=q: index.search(q) for q in searches]
-    bare_calls = [lambda e=e: connection.execute(_BARE, (e,)).fetchall() for e in expressions]
+    bare_calls = [lambda q=q: baseline(q) for q in searches]
     define_calls = [lambda q=q: snapshot.define(q) for q in defines]
     for calls in (search_calls, bare_calls, define_calls):
         _timed(calls)  # warm caches, compile statements

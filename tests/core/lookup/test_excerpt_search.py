@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,13 +9,16 @@ from hypothesis import strategies as st
 
 from bot.core.content.loader import load_content
 from bot.core.content.snapshot import ContentSnapshot
+from bot.core.content.source_markdown import parse_source
 from bot.core.lookup.excerpt_search import (
     HIGHLIGHT_CLOSE,
     HIGHLIGHT_OPEN,
     MAX_QUERY_CHARS,
     ExcerptIndex,
+    SearchPage,
     normalise_query,
 )
+from bot.core.models import Citation, Term
 from bot.core.service.template_samples import template_samples
 from tests.conftest import FIXTURE_CONTENT
 
@@ -103,3 +107,133 @@ def test_long_queries_are_shortened_and_say_so() -> None:
 
 def test_snippets_fit_an_embed_field(index: ExcerptIndex) -> None:
     assert all(len(hit.snippet) <= 1024 for hit in index.search("the", limit=10).hits)
+
+
+# -- questions, not keywords -------------------------------------------------------------------
+
+PAPER = """## Trade
+
+Japan reduced its exports to the USSR by 30 percent after the Toshiba incident.
+
+In 1985 the USSR's share of Japan's exports amounted to only 1.6 percent. The rest went elsewhere.
+
+Why did they do it? Why did it happen? Why, why, did the, did the, it was.
+
+## Islands
+
+The Northern Territories remain the key obstacle. Nothing was settled in 1987.
+
+The Toshiba incident and the exports and the exports and exports, exports, exports again.
+"""
+
+STORY = """## Excerpt
+
+Prime Minister Pavlov smiled at Miyazawa and offered the islands back; the islands, the islands, the islands.
+"""
+
+
+def _term(term_id: str, name: str, aliases: tuple[str, ...], key: str) -> Term:
+    return Term(term_id, name, aliases, "A definition.", (Citation("paper", name, key),))
+
+
+@pytest.fixture(scope="module")
+def questions() -> ExcerptIndex:
+    passages = [*parse_source(PAPER, "paper", "paper.md").passages, *parse_source(STORY, "story", "story.md").passages]
+    terms = [_term("territories", "Northern Territories", ("Kurils", "Kurile Islands"), "paper:4"),
+             _term("toshiba", "Toshiba affair (1987)", ("Toshiba incident",), "paper:1")]
+    return ExcerptIndex(passages, terms=terms, fiction_titles={"story": "A story (fiction excerpt from a novel)"})
+
+
+def _keys(page: SearchPage) -> list[str]:
+    return [h.passage.key for h in page.hits]
+
+
+def test_stopwords_and_question_words_decide_nothing(questions: ExcerptIndex) -> None:
+    page = questions.search("why did the exports fall")
+    assert "paper:3" not in _keys(questions.search("why did the exports fall", limit=10))
+    assert page.hits[0].passage.key in {"paper:1", "paper:2", "paper:5"}
+
+
+def test_stopwords_and_question_words_are_never_highlighted(questions: ExcerptIndex) -> None:
+    for hit in questions.search("why did the USSR reduce its exports", limit=10).hits:
+        bold = re.findall(f"{HIGHLIGHT_OPEN}(.*?){HIGHLIGHT_CLOSE}", hit.snippet)
+        assert bold and not {b.lower() for b in bold} & {"why", "did", "the", "its", "it"}
+
+
+def test_a_query_of_stopwords_alone_still_searches(questions: ExcerptIndex) -> None:
+    assert questions.search("why did").total >= 1
+
+
+def test_an_alias_reaches_the_term_in_other_words(questions: ExcerptIndex) -> None:
+    page = questions.search("Kurils")  # the text says only "Northern Territories"
+    assert _keys(page)[:1] == ["paper:4"]
+    assert f"{HIGHLIGHT_OPEN}Northern Territories{HIGHLIGHT_CLOSE}" in page.hits[0].snippet
+
+
+def test_a_glossary_name_boosts_its_aliases_as_a_phrase(questions: ExcerptIndex) -> None:
+    # "affair" is in no passage; the term's alias "Toshiba incident" is, in two.
+    page = questions.search("Toshiba affair exports")
+    assert _keys(page)[0] == "paper:1"  # the incident and exports, not "exports" said six times
+
+
+def test_numbers_and_years_are_whole_tokens(questions: ExcerptIndex) -> None:
+    assert _keys(questions.search("1.6 percent"))[:1] == ["paper:2"]
+    assert _keys(questions.search("what happened in 1985")) == ["paper:2"]
+
+
+def test_covering_more_question_words_beats_repeating_one(questions: ExcerptIndex) -> None:
+    page = questions.search("how much did Toshiba cut exports to the USSR", limit=10)
+    assert page.hits[0].passage.key == "paper:1"
+    assert page.total >= 3  # no word is required: passages with some of the words still count
+
+
+def test_the_snippet_is_the_best_matching_sentence(questions: ExcerptIndex) -> None:
+    hit = questions.search("what share of exports went to the USSR in 1985").hits[0]
+    assert hit.passage.key == "paper:2"
+    assert "1.6 percent" in hit.snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
+    assert "The rest went elsewhere" in hit.snippet
+
+
+def test_the_fiction_ranks_after_the_analysis(questions: ExcerptIndex) -> None:
+    page = questions.search("why are the islands disputed", limit=10)
+    assert page.hits[-1].passage.source_id == "story"
+    assert page.hits[0].passage.source_id == "paper"
+
+
+def test_a_question_about_the_novel_puts_the_fiction_first(questions: ExcerptIndex) -> None:
+    assert questions.search("what did Pavlov offer for the islands").hits[0].passage.source_id == "story"
+    assert questions.search("islands in the novel").hits[0].passage.source_id == "story"
+
+
+def test_a_source_filter_on_the_fiction_keeps_only_it(questions: ExcerptIndex) -> None:
+    assert {h.passage.source_id for h in questions.search("islands", source_id="story").hits} == {"story"}
+
+
+def test_a_miss_still_suggests_a_spelling(questions: ExcerptIndex) -> None:
+    page = questions.search("exprots")
+    assert page.total == 0
+    assert page.suggestion == "exports"
+
+
+def test_a_long_question_loses_its_stopwords_before_its_content_words() -> None:
+    text = "why would the joint development of the islands help japan more than it would in the novel"
+    query, shortened = normalise_query(text)
+    assert "novel" in query.split() and not shortened
+    assert len(query) <= MAX_QUERY_CHARS
+
+
+def test_names_of_the_same_state_find_each_other(questions: ExcerptIndex) -> None:
+    assert "paper:1" in _keys(questions.search("how did Tokyo cut sales to Moscow"))
+
+
+def test_question_words_together_in_one_sentence_rank_first() -> None:
+    text = (
+        "## S\n\nToshiba sold machines. The firm was large and old. Many exports followed. Toshiba again. "
+        "Exports again.\n\nThe report on the year covered many things in detail, from weather to sports to the "
+        "arts and more. Toshiba cut its exports. The report went on about many other things, from weather to "
+        "sports to the arts and more, for pages and pages.\n"
+    )
+    index = ExcerptIndex(parse_source(text, "s", "s.md").passages)
+    hits = index.search("Toshiba exports").hits
+    assert [h.passage.key for h in hits] == ["s:2", "s:1"]  # by BM25 alone s:1 (each word twice) is first
+    assert "Toshiba cut its exports" in hits[0].snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")

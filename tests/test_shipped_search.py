@@ -1,0 +1,39 @@
+"""Excerpt search on the shipped course: keyword queries keep working, and the question set stays valid."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.search_quality import QUESTIONS_FILE, SPLITS, load_questions
+from bot.core.content.loader import load_content
+from bot.core.content.snapshot import ContentSnapshot
+from bot.core.service.template_samples import template_samples
+from tests.conftest import SHIPPED_CONTENT
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ContentSnapshot:
+    return load_content(SHIPPED_CONTENT, template_samples)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Toshiba submarine", "quieter submarine propellor"),
+    ("Baoshan", "Baoshan Iron and Steel Complex"),
+    ("Uno visit May 1988", "Sosuke Uno's five-day visit to China in May 1988"),
+])
+def test_keyword_queries_keep_working(shipped: ContentSnapshot, query: str, expected: str) -> None:
+    assert expected in shipped.index.search(query).hits[0].passage.text
+
+
+def test_a_students_question_puts_the_paper_before_the_novel(shipped: ContentSnapshot) -> None:
+    page = shipped.index.search("why did japanese exports to the ussr fall")
+    assert all(hit.passage.source_id == "clark-1988" for hit in page.hits)
+    assert any("30 percent reduction" in hit.passage.text for hit in page.hits)
+
+
+def test_every_evaluation_quote_names_exactly_one_passage(shipped: ContentSnapshot) -> None:
+    questions = load_questions(shipped.passages, QUESTIONS_FILE)
+    assert len(questions) >= 70
+    halves = {split: [q for q in questions if q.split == split] for split in SPLITS}
+    assert all(len(half) >= 30 for half in halves.values())
+    assert any(key.startswith("kuril-fiction") for q in questions for key in q.answer_keys)
