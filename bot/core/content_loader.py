@@ -6,6 +6,7 @@ in one pass instead of one per reload.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from bot.core.content_files import read_content_file, relative
 from bot.core.content_problems import ContentError, Problem
 from bot.core.content_schema import CourseSpec, DeckSpec, GlossarySpec, validate_document
 from bot.core.content_snapshot import ContentSnapshot
@@ -21,39 +23,16 @@ from bot.core.content_yaml import YamlDocument, parse_yaml
 from bot.core.excerpt_search import ExcerptIndex
 from bot.core.glossary import Glossary
 from bot.core.models import Passage
-from bot.core.rendering import TemplateSet, utf8_problem
+from bot.core.rendering import TemplateSet
 from bot.core.source_markdown import parse_source
 
 SampleProvider = Callable[[], Mapping[str, Callable[[], dict[str, Any]]]]
 
 
-def read_text(path: Path, root: Path, problems: list[Problem]) -> str | None:
-    """A file's text, or None with a located problem if it is missing or not UTF-8."""
-    file = relative(path, root)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(Problem(file, 1, 1, "", "file not found"))
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(utf8_problem(data, exc, file))
-        return None
-
-
-def relative(path: Path, root: Path) -> str:
-    """Path as shown in problems: relative to the content folder, with forward slashes."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def load_yaml(path: Path, root: Path, model: type[BaseModel],
               problems: list[Problem]) -> tuple[YamlDocument, Any] | None:
     """Read, parse and schema-check one YAML file; problems are appended, never raised."""
-    text = read_text(path, root, problems)
+    text = read_content_file(path, root, problems)
     if text is None:
         return None
     return parse_yaml_text(text, relative(path, root), model, problems)
@@ -89,7 +68,9 @@ def load_content(
     root = content_dir.resolve()
     problems: list[Problem] = []
     if not root.is_dir():
-        raise ContentError([Problem(str(content_dir), 1, 1, "", "content folder not found")])
+        what = "is not a folder" if root.exists() else "the folder does not exist"
+        raise ContentError([Problem(str(content_dir), 1, 1, "", what,
+                                    "give the content folder: the one that holds course.yaml")])
     course = load_yaml(root / "course.yaml", root, CourseSpec, problems)
     if course is None:
         raise ContentError(problems)
@@ -98,11 +79,11 @@ def load_content(
     passages: list[Passage] = []
     titles: dict[str, str | None] = {}
     for index, source in enumerate(course_spec.sources):
-        path = (root / source.file).resolve()
+        path = Path(os.path.normpath(root / source.file))
         if not path.is_relative_to(root):
             problems.append(course_doc.problem(("sources", index, "file"), "must be inside the content folder"))
             continue
-        text = read_text(path, root, problems)
+        text = read_content_file(path, root, problems)
         if text is None:
             continue
         parsed = parse_source(text, source.id, relative(path, root))

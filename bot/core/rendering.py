@@ -19,6 +19,7 @@ from typing import Any
 from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from bot.core.content_files import read_content_file, relative
 from bot.core.content_problems import Problem
 from bot.core.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
 from bot.core.text import truncate
@@ -143,10 +144,12 @@ class TemplateSet:
             for name, source in builtins.items()
         }
         problems: list[Problem] = []
-        overrides = sorted(override_dir.glob(f"*{TEMPLATE_SUFFIX}")) if override_dir and override_dir.is_dir() else []
-        for path in overrides:
-            file = str(path.relative_to(relative_to)) if relative_to else path.name
-            found = _read_override(path, file, problems)
+        if override_dir is None or not override_dir.is_dir():
+            return cls(specs), problems
+        root = relative_to or override_dir
+        for path in sorted(override_dir.glob(f"*{TEMPLATE_SUFFIX}")):
+            file = relative(path, root)
+            found = read_content_file(path, root, problems)
             if found is None:
                 continue
             if path.name not in specs:
@@ -159,23 +162,6 @@ class TemplateSet:
             if not errors:
                 specs[path.name] = candidate
         return cls(specs), problems
-
-
-def _read_override(path: Path, file: str, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(utf8_problem(path.read_bytes(), exc, file))
-        return None
-
-
-def utf8_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Problem:
-    """Locate the first byte that is not UTF-8."""
-    before = data[: exc.start]
-    line = before.count(b"\n") + 1
-    column = exc.start - (before.rfind(b"\n") + 1) + 1
-    return Problem(file, line, column, "", "the file is not UTF-8 text",
-                   "save it as UTF-8 in your editor")
 
 
 def _declared_context(source: str) -> frozenset[str]:
