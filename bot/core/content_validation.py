@@ -25,6 +25,7 @@ from bot.core.content_schema import (
     TrueFalseCardSpec,
 )
 from bot.core.content_yaml import Path, YamlDocument
+from bot.core.misquote_hint import ClosestPassage
 from bot.core.models import Card, CardType, Citation, Course, Passage, Source, SourceKind, Term, Topic
 from bot.core.text import fold_quote, lookup_key, truncate
 
@@ -54,6 +55,7 @@ class CitationResolver:
         for passage in passages:
             haystack = fold_quote(" ".join([passage.text, *(n.text for n in passage.footnotes)]))
             self._folded.setdefault(passage.source_id, []).append((passage, haystack))
+        self._finders: dict[str, ClosestPassage] = {}
 
     def has_source(self, source_id: str) -> bool:
         """Whether any passage belongs to ``source_id``."""
@@ -69,11 +71,13 @@ class CitationResolver:
         candidates = self._folded.get(source_id, [])
         if not candidates:
             return None
-        best = process.extractOne(fold_quote(quote), [text for _, text in candidates],
-                                  scorer=fuzz.partial_ratio)
-        if best is None:
+        finder = self._finders.get(source_id)
+        if finder is None:
+            finder = self._finders[source_id] = ClosestPassage([text for _, text in candidates])
+        found = finder.find(fold_quote(quote))
+        if found is None:
             return None
-        passage = candidates[best[2]][0]
+        passage = candidates[found][0]
         where = f"{passage.heading or 'untitled section'}, paragraph {passage.paragraph}"
         return f"closest passage: {where} (line {passage.line}): \"{truncate(passage.text, 120)}\""
 
