@@ -7,8 +7,8 @@ pick a few candidate passages, and only those are compared, on a bounded stretch
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
@@ -39,12 +39,12 @@ class ClosestPassage:
         postings = self._index()
         words = {word for word in _WORD.findall(folded_quote) if word in postings}
         rare = sorted(words, key=lambda word: (len(postings[word]), word))[:RARE_WORDS]
-        votes: Counter[int] = Counter()
+        votes: dict[int, float] = {}
         for word in rare:
             weight = 1.0 / len(postings[word])  # a word found in few passages says more
             for index in postings[word]:
-                votes[index] += weight
-        return [index for index, _ in votes.most_common(CANDIDATES)]
+                votes[index] = votes.get(index, 0.0) + weight
+        return heapq.nlargest(CANDIDATES, votes, key=votes.__getitem__)
 
     def _index(self) -> dict[str, list[int]]:
         if self._postings is None:
