@@ -551,7 +551,7 @@ class StudyService:
     async def _passage(self, key: str) -> Reply:
         passage = self.content.passage_by_key.get(key)
         if passage is None:
-            raise StudyError("That passage is no longer in the text.", hint="search again with /excerpt")
+            raise StudyError("That passage has moved or is no longer in the text.", hint="search again with /excerpt")
         source = self.content.sources[passage.source_id]
         body = self._render("passage.md.j2", text=strip_markup(passage.text), citation=format_citation(source, passage),
                             fiction=source.is_fiction, footnotes=passage.footnotes, fiction_label=FICTION_LABEL)

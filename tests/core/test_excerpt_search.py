@@ -27,7 +27,7 @@ def test_hits_are_ranked_highlighted_and_cited(index: ExcerptIndex) -> None:
     page = index.search("Toshiba submarines")
     assert page.total == 1
     hit = page.hits[0]
-    assert hit.passage.key == "paper:3"
+    assert hit.passage.ordinal == 3
     assert hit.passage.subsection == "The Toshiba affair"
     assert f"{HIGHLIGHT_OPEN}Toshiba{HIGHLIGHT_CLOSE}" in hit.snippet
     assert f"{HIGHLIGHT_OPEN}submarines{HIGHLIGHT_CLOSE}" in hit.snippet
@@ -42,7 +42,7 @@ def test_section_headings_outweigh_body_text(tmp_path: Path) -> None:
 
 
 def test_stemming_and_footnotes_are_searched(index: ExcerptIndex) -> None:
-    assert index.search("violating COCOM").hits[0].passage.key == "paper:3"
+    assert index.search("violating COCOM").hits[0].passage.ordinal == 3
 
 
 def test_all_words_first_then_any_word(index: ExcerptIndex) -> None:
