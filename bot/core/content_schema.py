@@ -197,18 +197,37 @@ _CARD_TYPE_TAGS = frozenset({"choice", "truefalse", "short", "flashcard"})
 
 
 def _known_fields(model: type[BaseModel], path: tuple[Any, ...], document: YamlDocument) -> list[str]:
-    """Field names allowed at ``path``, found by walking the schema alongside the data."""
+    """Field names allowed at ``path``, found by walking the schema alongside the data.
+
+    A field's model is chosen only once the walk reaches the mapping it describes, so a card's
+    ``type`` picks its fields (a short card suggests ``answers``, not a choice card's ``answer``).
+    """
     current: Any = model
+    pending: Any = None
     data: Any = document.data
     for part in path:
-        data = data[part] if isinstance(data, (dict, list)) else None
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return []
-        current = _model_of(field.annotation, data)
-    return sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+        if isinstance(part, str):
+            if pending is not None:
+                current, pending = _model_of(pending, data), None
+            if not _is_model(current) or part not in current.model_fields:
+                return []
+            pending = current.model_fields[part].annotation
+        data = _child(data, part)
+    if pending is not None:
+        current = _model_of(pending, data)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _child(data: Any, part: str | int) -> Any:
+    if isinstance(data, dict):
+        return data.get(part)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return None
 
 
 def _model_of(annotation: Any, data: Any) -> Any:

@@ -61,6 +61,12 @@ def test_unknown_field_suggests_the_right_one(content_dir: Path) -> None:
     assert "cards/history.yaml:3:5: cards[0].explain: required field 'explain' is missing" in problems
 
 
+def test_unknown_field_on_a_short_card_suggests_its_own_field(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "    answers: [Toshiba", "    answer: [Toshiba")
+    assert "cards/trade.yaml:6:5: cards[0].answer: unknown field 'answer' (did you mean 'answers'?)" in \
+        problems_of(content_dir)
+
+
 def test_missing_required_field(content_dir: Path) -> None:
     edit(content_dir / "glossary.yaml", "    term: Northern Territories\n", "")
     assert problems_of(content_dir) == [
