@@ -91,6 +91,7 @@ def load_content(
         passages.extend(parsed.passages)
         titles[source.id] = parsed.title
 
+    warnings = _unlisted_sources(root, course_spec)
     glossary = load_yaml(root / "glossary.yaml", root, GlossarySpec, problems)
     replaced = set(extra_decks or {})
     deck_files = [p for p in sorted((root / "cards").glob("*.yaml")) if p.name not in replaced]
@@ -106,7 +107,7 @@ def load_content(
     if not built.cards and not problems:
         problems.append(Problem("cards", 1, 1, "", "there are no cards", "add a deck under cards/"))
     if problems or built.course is None:
-        raise ContentError(problems)
+        raise ContentError(problems + warnings)  # when it fails anyway, a forgotten source may be why
     return ContentSnapshot(
         root=root,
         course=built.course,
@@ -116,4 +117,13 @@ def load_content(
         index=ExcerptIndex(passages),
         templates=templates,
         load_seconds=time.perf_counter() - started,
+        warnings=tuple(warnings),
     )
+
+
+def _unlisted_sources(root: Path, course: CourseSpec) -> list[Problem]:
+    """Markdown in sources/ that course.yaml does not list: silently unused until now."""
+    listed = {Path(os.path.normpath(root / source.file)) for source in course.sources}
+    return [Problem(relative(path, root), 1, 1, "", "warning: not listed under sources in course.yaml, so the "
+                    "bot does not use it", "list it in course.yaml, or keep notes outside sources/")
+            for path in sorted((root / "sources").glob("*.md")) if path not in listed]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from bot.core.content_problems import Problem
 from bot.core.excerpt_search import ExcerptIndex, SearchHit
 from bot.core.glossary import Glossary, Lookup
 from bot.core.models import Card, CardType, Course, Passage, Source, Topic
@@ -33,6 +34,7 @@ class ContentSnapshot:
     index: ExcerptIndex
     templates: TemplateSet
     load_seconds: float = field(default=0.0, compare=False)
+    warnings: tuple[Problem, ...] = ()
 
     @cached_property
     def sources(self) -> dict[str, Source]:
@@ -74,12 +76,13 @@ class ContentSnapshot:
         return Definition(lookup, self.index.search(text, limit=fallback_passages).hits)
 
     def summary(self) -> str:
-        """The one-line summary ``studybot check`` prints on success."""
+        """The one-line summary ``studybot check`` prints on success, then a line per warning."""
         types = Counter(card.type.value for card in self.cards.values())
         topics = Counter(card.topic for card in self.cards.values())
         by_type = ", ".join(f"{types[t.value]} {t.value}" for t in CardType)
         by_topic = ", ".join(f"{topic} {topics[topic]}" for topic in self.topics)
-        return (
+        summary = (
             f"OK: {len(self.sources)} sources, {len(self.passages)} passages, "
             f"{len(self.glossary)} terms, {len(self.cards)} cards ({by_type}; by topic: {by_topic})"
         )
+        return "\n".join([summary, *map(str, self.warnings)])

@@ -199,3 +199,13 @@ def template_contexts(name: str) -> frozenset[str]:
     from bot.core.rendering import BUILTIN_DIR, _declared_context
 
     return _declared_context((BUILTIN_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_unlisted_source_file_is_warned_about(content_dir: Path) -> None:
+    (content_dir / "sources/new-paper.md").write_text("## A\n\nText.\n", encoding="utf-8")
+    summary = load_content(content_dir, template_samples).summary().splitlines()
+    assert summary[0].startswith("OK: ")
+    assert summary[1:] == ["sources/new-paper.md:1:1: warning: not listed under sources in course.yaml, so the bot "
+                           "does not use it (list it in course.yaml, or keep notes outside sources/)"]
+    edit(content_dir / "cards/trade.yaml", "source: paper", "source: new-paper")
+    assert any(p.startswith("sources/new-paper.md:1:1: warning: not listed") for p in problems_of(content_dir))
