@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.core.content_files import read_content_file, relative
 from bot.core.content_problems import ContentError, Problem
-from bot.core.content_schema import CourseSpec, DeckSpec, GlossarySpec, validate_document
+from bot.core.content_schema import CourseSpec, DeckSpec, GlossarySpec, is_complete, validate_document
 from bot.core.content_snapshot import ContentSnapshot
 from bot.core.content_validation import build_content
 from bot.core.content_yaml import YamlDocument, parse_yaml
@@ -50,7 +50,7 @@ def parse_yaml_text(text: str, file: str, model: type[BaseModel],
         return None
     spec, schema_problems = validate_document(document, model)
     problems.extend(schema_problems)
-    return (document, spec) if spec is not None and not yaml_problems else None
+    return (document, spec) if spec is not None else None
 
 
 def load_content(
@@ -78,7 +78,9 @@ def load_content(
 
     passages: list[Passage] = []
     titles: dict[str, str | None] = {}
-    for index, source in enumerate(course_spec.sources):
+    for index, source in enumerate(course_spec.sources or ()):
+        if not is_complete(source):
+            continue
         path = Path(os.path.normpath(root / source.file))
         if not path.is_relative_to(root):
             problems.append(course_doc.problem(("sources", index, "file"), "must be inside the content folder"))
@@ -123,7 +125,7 @@ def load_content(
 
 def _unlisted_sources(root: Path, course: CourseSpec) -> list[Problem]:
     """Markdown in sources/ that course.yaml does not list: silently unused until now."""
-    listed = {Path(os.path.normpath(root / source.file)) for source in course.sources}
+    listed = {Path(os.path.normpath(root / source.file)) for source in course.sources or () if is_complete(source)}
     return [Problem(relative(path, root), 1, 1, "", "warning: not listed under sources in course.yaml, so the "
                     "bot does not use it", "list it in course.yaml, or keep notes outside sources/")
             for path in sorted((root / "sources").glob("*.md")) if path not in listed]

@@ -209,3 +209,45 @@ def test_unlisted_source_file_is_warned_about(content_dir: Path) -> None:
                            "does not use it (list it in course.yaml, or keep notes outside sources/)"]
     edit(content_dir / "cards/trade.yaml", "source: paper", "source: new-paper")
     assert any(p.startswith("sources/new-paper.md:1:1: warning: not listed") for p in problems_of(content_dir))
+
+
+def test_every_mistake_is_reported_in_one_run(content_dir: Path) -> None:
+    deck = content_dir / "cards/trade.yaml"
+    edit(deck, "topic: trade\n", "topic: trades\n")
+    edit(deck, '    explain: "The Toshiba Machine Company made the sale."\n', "")
+    edit(deck, '"The Toshiba Machine Company sold propeller-milling machinery"', '"Toshiba sold machines"')
+    edit(deck, "id: trade-cocom", "id: hist-occupied")
+    edit(deck, '"The sale violated COCOM export controls."', '"The sale broke COCOM rules."')
+    edit(deck, "source: story", "source: stroy")
+    found = [p.split(": ", 2)[1:] for p in problems_of(content_dir)]
+    assert [where for where, _ in found] == ["topic", "cards[0].explain", "cards[0].cite[0].quote", "cards[1].id",
+                                             "cards[1].cite[0].quote", "cards[2].cite[0].source"]
+
+
+def test_a_broken_course_file_does_not_hide_the_decks_problems(content_dir: Path) -> None:
+    edit(content_dir / "course.yaml", "title:", "titel:")
+    edit(content_dir / "cards/trade.yaml", "source: story", "source: stroy")
+    problems = problems_of(content_dir)
+    assert any("unknown field 'titel'" in p for p in problems)
+    assert any("unknown source 'stroy'" in p for p in problems)
+
+
+@pytest.mark.parametrize("deck", [
+    "topic: trade\ncards: [1, x, {type: choice}, {id: 5, cite: x}, null]\n",
+    "topic: [a]\ncards: {a: 1}\n",
+    "topic: trade\ncards:\n  - id: x-1\n    type: short\n    cite: [null, {source: 3}, {quote: q}]\n",
+    "- a list\n",
+    "just text\n",
+])
+def test_odd_shapes_are_problems_not_crashes(content_dir: Path, deck: str) -> None:
+    (content_dir / "cards/odd.yaml").write_text(deck, encoding="utf-8")
+    assert any(p.startswith("cards/odd.yaml:") for p in problems_of(content_dir))
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("- id: paper", "- id: 7"), ("kind: analysis", "kind: novel"), ("topics:", "topics: 3\nx:"),
+    ("sources:", "sources: [null]\nx:"),
+])
+def test_odd_course_shapes_are_problems_not_crashes(content_dir: Path, old: str, new: str) -> None:
+    edit(content_dir / "course.yaml", old, new)
+    assert any(p.startswith("course.yaml:") for p in problems_of(content_dir))
