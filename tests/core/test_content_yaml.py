@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.core.content_yaml import MAX_DEPTH, parse_yaml
 
 
@@ -79,3 +82,11 @@ def test_quote_left_open_at_the_end_is_located_at_its_start() -> None:
 def test_a_quote_spanning_lines_is_fine_when_nothing_is_wrong() -> None:
     document, problems = parse_yaml('prompt: "one\n  two"\n', "f.yaml")
     assert not problems and document is not None and document.data == {"prompt": "one two"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#\t\n ,?%@`0y")), max_size=80))
+def test_any_text_gives_data_or_located_problems_never_an_exception(text: str) -> None:
+    document, problems = parse_yaml(text, "cards/x.yaml")
+    assert document is not None or problems
+    assert all(problem.line >= 1 and problem.column >= 1 for problem in problems)
