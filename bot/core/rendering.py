@@ -34,6 +34,7 @@ BUILTIN_DIR = Path(__file__).parent / "templates"
 TEMPLATE_SUFFIX = ".md.j2"
 OUTPUT_CAP = 6000
 RENDER_SECONDS = 0.05  # an override's run-time budget: built-ins render in well under a millisecond
+CHECK_SECONDS = 1.0  # the test render at load, generous so a busy machine does not refuse a good override
 _LOG = logging.getLogger(__name__)
 _CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*?)-?#\}")
 
@@ -227,10 +228,12 @@ def check_template(spec: TemplateSpec, sample: Callable[[], dict[str, Any]] | No
     if problems or sample is None:
         return problems
     try:
-        output = run_within_budget(lambda: _render_capped(env, spec.name, sample(), strict_cap=True))
+        output = run_within_budget(lambda: _render_capped(env, spec.name, sample(), strict_cap=True),
+                                   seconds=CHECK_SECONDS)
     except TemplateBudgetExceeded:
         return [Problem(spec.origin, 1, 1, "template", "takes too long to render",
-                        f"it ran more than {STEP_BUDGET:,} steps with sample data; simplify its loops")]
+                        f"with sample data it ran more than {STEP_BUDGET:,} loop rounds and calls, or "
+                        f"{CHECK_SECONDS:g} s; simplify its loops")]
     except Exception as exc:
         return [Problem(spec.origin, _template_line(exc.__traceback__, spec.name), 1, "template",
                         _describe(exc))]

@@ -244,7 +244,7 @@ def _budgeted(iterable: Iterable[Any]) -> Iterator[Any]:
         yield item
 
 
-def run_within_budget(render: Callable[[], str], *, steps: int = STEP_BUDGET, seconds: float = 1.0) -> str:
+def run_within_budget(render: Callable[[], str], *, seconds: float, steps: int = STEP_BUDGET) -> str:
     """Run ``render``, aborting it after ``steps`` loop iterations and calls, or ``seconds``.
 
     Loops and calls (macros included) are the only way a template repeats work, and the size
