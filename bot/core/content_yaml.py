@@ -217,8 +217,11 @@ def _scalar(node: ScalarNode, path: Path, doc: YamlDocument, problems: list[Prob
         return None
     if tag.endswith(":bool"):
         return value.lower() == "true"
-    if tag.endswith(":int"):
-        return int(value.replace("_", ""), 0) if value.lower().startswith(("0x", "0o")) else int(value.replace("_", ""))
-    if tag.endswith(":float"):
-        return float(value.replace("_", ""))
+    try:
+        if tag.endswith(":int"):
+            return int(value.replace("_", ""), 0)  # base 0 reads 0x, 0o and 0b, with or without a sign
+        if tag.endswith(":float"):
+            return float(value.replace("_", ""))
+    except ValueError:
+        return value  # a number to YAML but not to Python (.inf, 0b2): the text the author wrote
     return value  # str, and timestamps kept as the text the author wrote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.core.content_yaml import MAX_DEPTH, parse_yaml
@@ -85,6 +85,8 @@ def test_a_quote_spanning_lines_is_fine_when_nothing_is_wrong() -> None:
 
 
 @settings(max_examples=300, deadline=None)
+@example("0b0").via("found by hypothesis")
+@example("a: .inf\nb: -0b11\n")
 @given(st.text(alphabet=st.sampled_from(list("ab:-[]{}&*!|>'\"#\t\n ,?%@`0y")), max_size=80))
 def test_any_text_gives_data_or_located_problems_never_an_exception(text: str) -> None:
     document, problems = parse_yaml(text, "cards/x.yaml")
