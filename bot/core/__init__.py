@@ -3,8 +3,9 @@
 Packages, lowest first (a package imports only the ones above it in this list):
 
 - the foundation modules here: ``errors``, ``clock``, ``text``, ``models`` (the course's
-  vocabulary: sources, passages, terms, cards), ``problems`` (located content problems) and
-  ``command_catalog`` (every command and option, declared once);
+  vocabulary: sources, passages, terms, cards), ``problems`` (located content problems),
+  ``confined_files`` (reading instructor files safely) and ``command_catalog`` (every command
+  and option, declared once);
 - ``lookup``: excerpt search and the glossary;
 - ``progress``: the database, its migrations, the progress store and FSRS scheduling;
 - ``presentation``: replies, action ids, templates and rendering, citations, time words;

@@ -20,8 +20,9 @@ _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 def check_upload_size(size: int) -> None:
     """Refuse a deck over the size cap (front ends call this before downloading anything)."""
     if size > UPLOAD_LIMIT_BYTES:
-        raise StudyError(f"The file is {size // 1024} KiB; decks are limited to {UPLOAD_LIMIT_BYTES // 1024} KiB.",
-                         hint="split it into several decks")
+        # In bytes: rounded to KiB, a file just over the cap read "64 KiB; decks are limited to 64 KiB".
+        raise StudyError(f"The file is {size:,} bytes; decks are limited to {UPLOAD_LIMIT_BYTES // 1024} KiB "
+                         f"({UPLOAD_LIMIT_BYTES:,} bytes).", hint="split it into several decks")
 
 
 def deck_filename(filename: str) -> str:

@@ -6,6 +6,7 @@ in one pass instead of one per reload.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.core.content.schema import CourseSpec, DeckSpec, GlossarySpec, validate_document
+from bot.core.confined_files import read_content_file, relative
+from bot.core.content.schema import CourseSpec, DeckSpec, GlossarySpec, is_complete, validate_document
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.content.source_markdown import parse_source
 from bot.core.content.validation import build_content
@@ -22,39 +24,16 @@ from bot.core.content.yaml_document import YamlDocument, parse_yaml
 from bot.core.lookup.excerpt_search import ExcerptIndex
 from bot.core.lookup.glossary import Glossary
 from bot.core.models import Passage
-from bot.core.presentation.rendering import TemplateSet, utf8_problem
+from bot.core.presentation.rendering import TemplateSet
 from bot.core.problems import ContentError, Problem
 
 SampleProvider = Callable[[], Mapping[str, Callable[[], dict[str, Any]]]]
 
 
-def read_text(path: Path, root: Path, problems: list[Problem]) -> str | None:
-    """A file's text, or None with a located problem if it is missing or not UTF-8."""
-    file = relative(path, root)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        problems.append(Problem(file, 1, 1, "", "file not found"))
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(utf8_problem(data, exc, file))
-        return None
-
-
-def relative(path: Path, root: Path) -> str:
-    """Path as shown in problems: relative to the content folder, with forward slashes."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def load_yaml(path: Path, root: Path, model: type[BaseModel],
               problems: list[Problem]) -> tuple[YamlDocument, Any] | None:
     """Read, parse and schema-check one YAML file; problems are appended, never raised."""
-    text = read_text(path, root, problems)
+    text = read_content_file(path, root, problems)
     if text is None:
         return None
     return parse_yaml_text(text, relative(path, root), model, problems)
@@ -72,7 +51,7 @@ def parse_yaml_text(text: str, file: str, model: type[BaseModel],
         return None
     spec, schema_problems = validate_document(document, model)
     problems.extend(schema_problems)
-    return (document, spec) if spec is not None and not yaml_problems else None
+    return (document, spec) if spec is not None else None
 
 
 def load_content(
@@ -90,7 +69,9 @@ def load_content(
     root = content_dir.resolve()
     problems: list[Problem] = []
     if not root.is_dir():
-        raise ContentError([Problem(str(content_dir), 1, 1, "", "content folder not found")])
+        what = "is not a folder" if root.exists() else "the folder does not exist"
+        raise ContentError([Problem(str(content_dir), 1, 1, "", what,
+                                    "give the content folder: the one that holds course.yaml")])
     course = load_yaml(root / "course.yaml", root, CourseSpec, problems)
     if course is None:
         raise ContentError(problems)
@@ -98,12 +79,14 @@ def load_content(
 
     passages: list[Passage] = []
     titles: dict[str, str | None] = {}
-    for index, source in enumerate(course_spec.sources):
-        path = (root / source.file).resolve()
+    for index, source in enumerate(course_spec.sources or ()):
+        if not is_complete(source):
+            continue
+        path = Path(os.path.normpath(root / source.file))
         if not path.is_relative_to(root):
             problems.append(course_doc.problem(("sources", index, "file"), "must be inside the content folder"))
             continue
-        text = read_text(path, root, problems)
+        text = read_content_file(path, root, problems)
         if text is None:
             continue
         parsed = parse_source(text, source.id, relative(path, root))
@@ -111,6 +94,7 @@ def load_content(
         passages.extend(parsed.passages)
         titles[source.id] = parsed.title
 
+    warnings = _unlisted_sources(root, course_spec)
     glossary = load_yaml(root / "glossary.yaml", root, GlossarySpec, problems)
     replaced = set(extra_decks or {})
     deck_files = [p for p in sorted((root / "cards").glob("*.yaml")) if p.name not in replaced]
@@ -126,7 +110,7 @@ def load_content(
     if not built.cards and not problems:
         problems.append(Problem("cards", 1, 1, "", "there are no cards", "add a deck under cards/"))
     if problems or built.course is None:
-        raise ContentError(problems)
+        raise ContentError(problems + warnings)  # when it fails anyway, a forgotten source may be why
     return ContentSnapshot(
         root=root,
         course=built.course,
@@ -136,6 +120,14 @@ def load_content(
         index=ExcerptIndex(passages, terms=built.terms, cards=built.cards,
                            fiction_titles={s.id: s.title for s in built.course.sources if s.is_fiction}),
         templates=templates,
-        warnings=tuple(content_warnings(decks)),
+        warnings=(*warnings, *content_warnings(decks)),
         load_seconds=time.perf_counter() - started,
     )
+
+
+def _unlisted_sources(root: Path, course: CourseSpec) -> list[Problem]:
+    """Markdown in sources/ that course.yaml does not list: silently unused until now."""
+    listed = {Path(os.path.normpath(root / source.file)) for source in course.sources or () if is_complete(source)}
+    return [Problem(relative(path, root), 1, 1, "", "warning: not listed under sources in course.yaml, so the "
+                    "bot does not use it", "list it in course.yaml, or keep notes outside sources/")
+            for path in sorted((root / "sources").glob("*.md")) if path not in listed]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, Literal
+import functools
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError, model_validator
 
 from bot.core.content.yaml_document import YamlDocument
 from bot.core.problems import Problem
@@ -157,11 +158,71 @@ _HINTS: dict[str, str] = {
 
 
 def validate_document(document: YamlDocument, model: type[BaseModel]) -> tuple[Any, list[Problem]]:
-    """Validate parsed YAML against ``model``; return the model (or None) and located problems."""
+    """Validate parsed YAML against ``model``; return the model and located problems.
+
+    When the file has errors, the model returned is *salvaged*: built from the parts that are
+    valid, so the cross-file checks (ids, topics, sources, quotes) still run and every mistake
+    is reported in one pass. Use :func:`is_complete` before trusting a salvaged part.
+    """
     try:
         return model.model_validate(document.data), []
     except ValidationError as exc:
-        return None, [_problem(document, model, error) for error in exc.errors()]
+        return _salvage(model, document.data), [_problem(document, model, error) for error in exc.errors()]
+
+
+def is_complete(spec: BaseModel | None) -> bool:
+    """Whether ``spec`` passed validation whole, rather than being salvaged with parts missing."""
+    return spec is not None and all(name in spec.model_fields_set
+                                    for name, field in type(spec).model_fields.items() if field.is_required())
+
+
+_INVALID = object()
+_FIELD_CONFIG = ConfigDict(coerce_numbers_to_str=True)
+
+
+def _salvage(model: type[BaseModel], data: Any) -> Any:
+    """``model`` built without validation from the fields of ``data`` that are valid (None if none can be).
+
+    Required fields that are missing or invalid are set to None and left out of
+    ``model_fields_set``; list items keep their positions (an unusable item becomes None), so
+    problems found later still point at the right ``cards[3]``.
+    """
+    if not isinstance(data, dict):
+        return None
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        if name in data:
+            value = _salvage_value(field.annotation, field.metadata, data[name])
+            if value is not _INVALID:
+                values[name] = value
+    fields_set = set(values)
+    values.update({name: None for name, field in model.model_fields.items()
+                   if field.is_required() and name not in values})
+    return model.model_construct(_fields_set=fields_set, **values)
+
+
+def _salvage_value(annotation: Any, metadata: list[Any], value: Any) -> Any:
+    try:
+        return _adapter(Annotated[annotation, *metadata] if metadata else annotation).validate_python(value)
+    except ValidationError:
+        pass
+    if get_origin(annotation) is list and isinstance(value, list):
+        [item] = get_args(annotation)
+        salvaged_items = (_salvage_value(item, [], element) for element in value)
+        return [None if element is _INVALID else element for element in salvaged_items]
+    member = _model_of(annotation, value)
+    salvaged = _salvage(member, value) if member is not None else None
+    return salvaged if salvaged is not None else _INVALID
+
+
+@functools.cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    # Models carry their own config; a bare field type needs the one its model would give it.
+    return TypeAdapter(annotation, config=None if _contains_model(annotation) else _FIELD_CONFIG)
+
+
+def _contains_model(annotation: Any) -> bool:
+    return _is_model(annotation) or any(_contains_model(arg) for arg in get_args(annotation))
 
 
 def _problem(document: YamlDocument, model: type[BaseModel], error: Any) -> Problem:
@@ -197,18 +258,37 @@ _CARD_TYPE_TAGS = frozenset({"choice", "truefalse", "short", "flashcard"})
 
 
 def _known_fields(model: type[BaseModel], path: tuple[Any, ...], document: YamlDocument) -> list[str]:
-    """Field names allowed at ``path``, found by walking the schema alongside the data."""
+    """Field names allowed at ``path``, found by walking the schema alongside the data.
+
+    A field's model is chosen only once the walk reaches the mapping it describes, so a card's
+    ``type`` picks its fields (a short card suggests ``answers``, not a choice card's ``answer``).
+    """
     current: Any = model
+    pending: Any = None
     data: Any = document.data
     for part in path:
-        data = data[part] if isinstance(data, (dict, list)) else None
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return []
-        current = _model_of(field.annotation, data)
-    return sorted(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+        if isinstance(part, str):
+            if pending is not None:
+                current, pending = _model_of(pending, data), None
+            if not _is_model(current) or part not in current.model_fields:
+                return []
+            pending = current.model_fields[part].annotation
+        data = _child(data, part)
+    if pending is not None:
+        current = _model_of(pending, data)
+    return sorted(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _child(data: Any, part: str | int) -> Any:
+    if isinstance(data, dict):
+        return data.get(part)
+    if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        return data[part]
+    return None
 
 
 def _model_of(annotation: Any, data: Any) -> Any:

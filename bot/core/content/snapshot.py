@@ -39,7 +39,7 @@ class ContentSnapshot:
     index: ExcerptIndex
     templates: TemplateSet
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
-    """Located advice that does not block loading (see ``content_warnings``)."""
+    """Located advice that does not block loading: cards that teach badly, unlisted sources."""
     load_seconds: float = field(default=0.0, compare=False)
 
     @cached_property
@@ -105,7 +105,7 @@ class ContentSnapshot:
         return self.passage_counts[word.strip().casefold()] > COMMON_WORD_SHARE * len(self.passages)
 
     def summary(self) -> str:
-        """The one-line summary ``studybot check`` prints on success."""
+        """The one-line summary ``studybot check`` prints on success (the warnings follow it there)."""
         types = Counter(card.type.value for card in self.cards.values())
         topics = Counter(card.topic for card in self.cards.values())
         by_type = ", ".join(f"{types[t.value]} {t.value}" for t in CardType)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ class _Paragraph:
 
 
 def parse_source(text: str, source_id: str, file: str) -> ParsedSource:
-    """Parse one source; every passage key is ``source_id:ordinal``."""
+    """Parse one source; passage keys are ``source_id:<stable id>`` (see :func:`passage_id`)."""
     title: str | None = None
     section: str | None = None
     subsection: str | None = None
@@ -106,6 +107,7 @@ def _build_passages(
     passages: list[Passage] = []
     used: set[str] = set()
     counter: dict[tuple[str, str | None], int] = {}
+    taken: set[str] = set()
     for ordinal, para in enumerate(paragraphs, start=1):
         raw = " ".join(para.lines)
         pages = [int(m.group(1)) for m in PAGE_MARKER.finditer(raw)]
@@ -123,19 +125,47 @@ def _build_passages(
             if label not in used:
                 used.add(label)
                 notes.append(Footnote(label, collapse_spaces(" ".join(footnotes[label][1]))))
-        key = (para.section, para.subsection)
-        counter[key] = counter.get(key, 0) + 1
+        text = strip_markup(raw)
+        section = (para.section, para.subsection)
+        counter[section] = counter.get(section, 0) + 1
+        key = _unique(f"{source_id}:{passage_id(para.section, para.subsection, text)}", taken)
         passages.append(Passage(
-            key=f"{source_id}:{ordinal}",
+            key=key,
             source_id=source_id,
             ordinal=ordinal,
             section=para.section,
             subsection=para.subsection,
-            paragraph=counter[key],
+            paragraph=counter[section],
             page_start=page_start,
             page_end=page_end,
-            text=strip_markup(raw),
+            text=text,
             footnotes=tuple(notes),
             line=para.line,
         ))
     return passages, used
+
+
+_KEY_WORDS = 12
+_WORD = re.compile(r"\w+")
+
+
+def passage_id(section: str, subsection: str | None, text: str) -> str:
+    """An id that survives edits elsewhere: a short hash of the headings and the first words.
+
+    Keys used to be ordinals, so inserting a paragraph made every old "Full passage" button
+    further down show the wrong passage. Now a key changes only when its own headings or
+    opening words do, and then an old button finds nothing and says so.
+    """
+    words = " ".join(_WORD.findall(text.casefold())[:_KEY_WORDS])
+    digest = hashlib.sha256("\x1f".join((section, subsection or "", words)).encode()).hexdigest()
+    return digest[:10]
+
+
+def _unique(key: str, taken: set[str]) -> str:
+    """Paragraphs that open alike under the same heading are told apart by their order."""
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key}-{number}"
+    taken.add(candidate)
+    return candidate

@@ -10,9 +10,11 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from rapidfuzz import fuzz, process
 
+from bot.core.content.misquote_hint import ClosestPassage
 from bot.core.content.schema import (
     CardSpec,
     ChoiceCardSpec,
@@ -22,11 +24,14 @@ from bot.core.content.schema import (
     GlossarySpec,
     ShortCardSpec,
     TrueFalseCardSpec,
+    is_complete,
 )
 from bot.core.content.yaml_document import Path, YamlDocument
 from bot.core.models import Card, CardType, Citation, Course, Passage, Source, SourceKind, Term, Topic
 from bot.core.problems import Problem
 from bot.core.text import fold_quote, lookup_key, truncate
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -54,6 +59,7 @@ class CitationResolver:
         for passage in passages:
             haystack = fold_quote(" ".join([passage.text, *(n.text for n in passage.footnotes)]))
             self._folded.setdefault(passage.source_id, []).append((passage, haystack))
+        self._finders: dict[str, ClosestPassage] = {}
 
     def has_source(self, source_id: str) -> bool:
         """Whether any passage belongs to ``source_id``."""
@@ -69,11 +75,13 @@ class CitationResolver:
         candidates = self._folded.get(source_id, [])
         if not candidates:
             return None
-        best = process.extractOne(fold_quote(quote), [text for _, text in candidates],
-                                  scorer=fuzz.partial_ratio)
-        if best is None:
+        finder = self._finders.get(source_id)
+        if finder is None:
+            finder = self._finders[source_id] = ClosestPassage([text for _, text in candidates])
+        found = finder.find(fold_quote(quote))
+        if found is None:
             return None
-        passage = candidates[best[2]][0]
+        passage = candidates[found][0]
         where = f"{passage.heading or 'untitled section'}, paragraph {passage.paragraph}"
         return f"closest passage: {where} (line {passage.line}): \"{truncate(passage.text, 120)}\""
 
@@ -88,27 +96,34 @@ def build_content(
     """Check the files against each other and build the immutable content objects."""
     built = BuiltContent()
     resolver = CitationResolver(passages)
-    sources = {s.id: s for s in course_spec.sources}
-    topic_ids = {t.id for t in course_spec.topics}
-    _check_unique(course_doc, [("sources", i, s.id) for i, s in enumerate(course_spec.sources)],
-                  "source id", built.problems)
-    _check_unique(course_doc, [("topics", i, t.id) for i, t in enumerate(course_spec.topics)],
-                  "topic id", built.problems)
+    # Files with errors arrive salvaged (see validate_document): parts may be None or incomplete,
+    # and are checked as far as they go so that every mistake is reported in one run.
+    course_sources = _present(course_spec.sources)
+    course_topics = _present(course_spec.topics)
+    sources = {s.id: s for _, s in course_sources if s.id is not None}
+    topic_ids = {t.id for _, t in course_topics if t.id is not None}
+    _check_unique(course_doc, [("sources", i, s.id) for i, s in course_sources], "source id", built.problems)
+    _check_unique(course_doc, [("topics", i, t.id) for i, t in course_topics], "topic id", built.problems)
     built.course = Course(
         title=course_spec.title,
         description=course_spec.description,
-        sources=tuple(Source(kind=SourceKind(s.kind), **s.model_dump(exclude={"kind"})) for s in course_spec.sources),
-        topics=tuple(Topic(**t.model_dump()) for t in course_spec.topics),
+        sources=tuple(Source(kind=SourceKind(s.kind), **s.model_dump(exclude={"kind"}))
+                      for _, s in course_sources if is_complete(s)),
+        topics=tuple(Topic(**t.model_dump()) for _, t in course_topics if is_complete(t)),
     )
 
-    def citations(doc: YamlDocument, path: Path, cites: Sequence[CiteSpec]) -> tuple[Citation, ...]:
+    def citations(doc: YamlDocument, path: Path, cites: Sequence[CiteSpec] | None) -> tuple[Citation, ...]:
         found = []
-        for index, cite in enumerate(cites):
+        for index, cite in _present(cites):
             where = (*path, "cite", index)
+            if cite.source is None:
+                continue
             if cite.source not in sources:
                 built.problems.append(doc.problem((*where, "source"), f"unknown source '{cite.source}'",
                                                   f"sources are: {', '.join(sources)}"))
                 continue
+            if cite.quote is None or not resolver.has_source(cite.source):
+                continue  # a source that did not load has its own problem; its quotes cannot be checked
             passage = resolver.resolve(cite.source, cite.quote)
             if passage is None:
                 built.problems.append(doc.problem((*where, "quote"), f"quote not found in {cite.source}",
@@ -121,21 +136,24 @@ def build_content(
         built.terms = _build_terms(*glossary, citations, built.problems)
     seen_cards: dict[str, str] = {}
     for doc, deck in decks:
-        if deck.topic not in topic_ids:
+        if deck.topic is not None and deck.topic not in topic_ids:
             built.problems.append(doc.problem(("topic",), f"unknown topic '{deck.topic}'",
                                               f"topics are: {', '.join(sorted(topic_ids))}"))
-        for index, spec in enumerate(deck.cards):
+        for index, spec in _present(deck.cards):
             path: Path = ("cards", index)
-            if spec.id in seen_cards:
+            duplicate = spec.id is not None and spec.id in seen_cards
+            if duplicate:
                 built.problems.append(doc.problem((*path, "id"), f"duplicate card id '{spec.id}'",
                                                   f"first used at {seen_cards[spec.id]}"))
-                continue
-            line, column = doc.locate((*path, "id"))
-            seen_cards[spec.id] = f"{doc.file}:{line}:{column}"
+            elif spec.id is not None:
+                line, column = doc.locate((*path, "id"))
+                seen_cards[spec.id] = f"{doc.file}:{line}:{column}"
             if spec.topic is not None and spec.topic not in topic_ids:
                 built.problems.append(doc.problem((*path, "topic"), f"unknown topic '{spec.topic}'",
                                                   f"topics are: {', '.join(sorted(topic_ids))}"))
-            built.cards.append(_card(spec, deck, doc, citations(doc, path, spec.cite)))
+            cites = citations(doc, path, spec.cite)
+            if not duplicate and is_complete(spec) and is_complete(deck):
+                built.cards.append(_card(cast(CardSpec, spec), deck, doc, cites))
     return built
 
 
@@ -160,18 +178,22 @@ def _card(spec: CardSpec, deck: DeckSpec, doc: YamlDocument, cites: tuple[Citati
     )
 
 
-CiteBuilder = Callable[[YamlDocument, Path, Sequence[CiteSpec]], tuple[Citation, ...]]
+CiteBuilder = Callable[[YamlDocument, Path, Sequence[CiteSpec] | None], tuple[Citation, ...]]
 
 
 def _build_terms(
     doc: YamlDocument, spec: GlossarySpec, citations: CiteBuilder, problems: list[Problem]
 ) -> list[Term]:
-    term_ids = {t.id for t in spec.terms}
-    _check_unique(doc, [("terms", i, t.id) for i, t in enumerate(spec.terms)], "term id", problems)
+    present = _present(spec.terms)
+    term_ids = {t.id for _, t in present if t.id is not None}
+    _check_unique(doc, [("terms", i, t.id) for i, t in present], "term id", problems)
     names: dict[str, str] = {}
     terms = []
-    for index, term in enumerate(spec.terms):
+    for index, term in present:
         path: Path = ("terms", index)
+        cites = citations(doc, path, term.cite)
+        if not is_complete(term):
+            continue
         labelled = [((*path, "term"), term.term)] + [((*path, "aliases", i), a) for i, a in enumerate(term.aliases)]
         for where, name in labelled:
             key = lookup_key(name)
@@ -186,16 +208,23 @@ def _build_terms(
                                             f"did you mean '{close[0]}'?" if close else None))
         terms.append(Term(
             id=term.id, term=term.term, aliases=tuple(term.aliases), definition=term.definition,
-            citations=citations(doc, path, term.cite), see_also=tuple(term.see_also),
+            citations=cites, see_also=tuple(term.see_also),
             background=term.background,
         ))
     return terms
 
 
-def _check_unique(doc: YamlDocument, items: list[tuple[str, int, str]], what: str,
+def _present(items: Sequence[T | None] | None) -> list[tuple[int, T]]:
+    """The usable items of a (possibly salvaged) list, with their positions in the file."""
+    return [(index, item) for index, item in enumerate(items or ()) if item is not None]
+
+
+def _check_unique(doc: YamlDocument, items: list[tuple[str, int, str | None]], what: str,
                   problems: list[Problem]) -> None:
     first: dict[str, int] = {}
     for container, index, value in items:
+        if value is None:
+            continue
         if value in first:
             line, _ = doc.locate((container, first[value], "id"))
             problems.append(doc.problem((container, index, "id"), f"duplicate {what} '{value}'",

@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, StreamMark
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scanner import RoundTripScanner
+from ruamel.yaml.tokens import ScalarToken
 
 from bot.core.problems import Problem
 
@@ -22,6 +26,8 @@ Path = tuple[str | int, ...]
 _YAML11_BOOLS = re.compile(r"^(y|n|yes|no|on|off)$", re.IGNORECASE)
 _LEADING_ZERO = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+MAX_DEPTH = 20  # content nests five levels at most; deeper is a mistake or an attack
+_SYNTAX_HINT = "check indentation, and quote text that contains ': ' or starts with a symbol"
 _FOLD_MARK = "\a"  # ruamel's round-trip composer keeps where a folded scalar folded, as BEL
 
 
@@ -62,19 +68,106 @@ def format_path(path: Path) -> str:
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML file strictly; return the document (unless unreadable) and its problems."""
     try:
-        root = YAML(typ="rt", pure=True).compose(text)
+        root = _reader().compose(text)
+    except _Refused as exc:
+        line, column = _mark(exc.problem_mark)
+        return None, [Problem(file, line, column, "", exc.problem or "", exc.hint)]
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        return None, [Problem(file, line, column, "", f"YAML syntax error: {message}",
-                              "check indentation, and quote text that contains ': ' or starts with a symbol")]
+        return None, [_syntax_problem(exc, text, file)]
     document = YamlDocument(file, None)
     problems: list[Problem] = []
     if root is None:
         return document, problems
     document.data = _build(root, (), document, problems)
     return document, problems
+
+
+class _Refused(MarkedYAMLError):
+    """YAML that is valid but refused before any work is done on it (aliases, deep nesting)."""
+
+    def __init__(self, message: str, hint: str, mark: StreamMark) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+        self.hint = hint
+
+
+def _too_deep(mark: StreamMark) -> _Refused:
+    return _Refused(f"nested more than {MAX_DEPTH} levels deep", "content files need only a few levels; "
+                    "check the brackets and indentation", mark)
+
+
+class _GuardedScanner(RoundTripScanner):
+    """Stops at the first ``[``/``{`` past MAX_DEPTH: the scanner's cost grows with the square of nesting."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _too_deep(self.reader.get_mark())
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+class _PlainComposer(Composer):
+    """Refuses anchors and aliases (``&x``/``*x``) and deep nesting before building anything.
+
+    Content has no use for aliases, and they let a few hundred bytes expand into billions of values.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or event.anchor is not None:
+            raise _Refused("YAML anchors and aliases (&name, *name) are not allowed",
+                           "write each value out in full", event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _too_deep(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _reader() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Scanner = _GuardedScanner
+    yaml.Composer = _PlainComposer
+    return yaml
+
+
+def _mark(mark: StreamMark | None) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _syntax_problem(exc: MarkedYAMLError, text: str, file: str) -> Problem:
+    """The syntax error in plain words, located where the mistake is rather than where the parser gave up."""
+    message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    line, column = _mark(exc.problem_mark or exc.context_mark)
+    lines = text.splitlines()
+    where = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in where[: column] or where[column - 1: column] == "\t":
+        tab = where.index("\t") + 1
+        return Problem(file, line, tab, "", "YAML syntax error: tabs are not allowed in YAML",
+                       "indent and separate with spaces; set your editor to insert spaces for Tab")
+    if exc.context == "while scanning a quoted scalar":
+        opened, opened_column = _mark(exc.context_mark)
+        return Problem(file, opened, opened_column, "", "YAML syntax error: this quote is never closed",
+                       "add the closing quote")
+    quote = _multiline_quote_before(text, line)
+    if quote is not None:
+        opened, opened_column = _mark(quote.start_mark)
+        closed, _ = _mark(quote.end_mark)
+        return Problem(file, opened, opened_column, "",
+                       f"YAML syntax error: the quote opened here only closes on line {closed}",
+                       f"is the closing quote missing? (the parser stopped at line {line}: {message})")
+    return Problem(file, line, column, "", f"YAML syntax error: {message}", _SYNTAX_HINT)
+
+
+def _multiline_quote_before(text: str, error_line: int) -> ScalarToken | None:
+    """The last quoted text spanning lines that ends at or before the error: the likely unclosed quote."""
+    found = None
+    try:
+        for token in YAML(typ="rt", pure=True).scan(text):
+            if token.start_mark.line + 1 > error_line:
+                break
+            if (isinstance(token, ScalarToken) and token.style in ("'", '"')
+                    and token.end_mark.line > token.start_mark.line):
+                found = token
+    except MarkedYAMLError:
+        pass
+    return found
 
 
 def _position(node: Node) -> tuple[int, int]:
@@ -127,8 +220,11 @@ def _scalar(node: ScalarNode, path: Path, doc: YamlDocument, problems: list[Prob
         return None
     if tag.endswith(":bool"):
         return value.lower() == "true"
-    if tag.endswith(":int"):
-        return int(value.replace("_", ""), 0) if value.lower().startswith(("0x", "0o")) else int(value.replace("_", ""))
-    if tag.endswith(":float"):
-        return float(value.replace("_", ""))
+    try:
+        if tag.endswith(":int"):
+            return int(value.replace("_", ""), 0)  # base 0 reads 0x, 0o and 0b, with or without a sign
+        if tag.endswith(":float"):
+            return float(value.replace("_", ""))
+    except ValueError:
+        return value  # a number to YAML but not to Python (.inf, 0b2): the text the author wrote
     return value  # str, and timestamps kept as the text the author wrote

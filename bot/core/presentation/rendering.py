@@ -8,27 +8,35 @@ rejected with a located problem if anything goes wrong.
 
 from __future__ import annotations
 
+import logging
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 from jinja2 import DictLoader, StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from bot.core.confined_files import read_content_file, relative
 from bot.core.lookup.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
+from bot.core.presentation.template_sandbox import (
+    STEP_BUDGET,
+    BoundedSandbox,
+    TemplateBudgetExceeded,
+    run_within_budget,
+)
 from bot.core.problems import Problem
 from bot.core.text import truncate
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
 TEMPLATE_SUFFIX = ".md.j2"
 OUTPUT_CAP = 6000
-MAX_RANGE = 200
-STEP_BUDGET = 200_000
-_CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*)-?#\}")
+RENDER_SECONDS = 0.05  # an override's run-time budget: built-ins render in well under a millisecond
+CHECK_SECONDS = 1.0  # the test render at load, generous so a busy machine does not refuse a good override
+_LOG = logging.getLogger(__name__)
+_CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*?)-?#\}")
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]])")
 _LINE_START_SPECIAL = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
@@ -95,17 +103,6 @@ def _clip(text: object, limit: int) -> object:
     return Safe(clipped) if isinstance(text, Safe) else clipped
 
 
-def _capped_range(*args: int) -> range:
-    result = range(*args)
-    if len(result) > MAX_RANGE:
-        raise SecurityError(f"range() is limited to {MAX_RANGE} items in templates")
-    return result
-
-
-class TemplateBudgetExceeded(Exception):
-    """A template ran too long while being test-rendered."""
-
-
 @dataclass(frozen=True, slots=True)
 class TemplateSpec:
     """A template's source, where it came from and the variables it may use."""
@@ -119,13 +116,33 @@ class TemplateSpec:
 class TemplateSet:
     """The templates in force: built-ins, with valid instructor overrides on top."""
 
-    def __init__(self, specs: Mapping[str, TemplateSpec]) -> None:
-        self._env = _environment({name: spec.source for name, spec in specs.items()})
+    def __init__(self, specs: Mapping[str, TemplateSpec], builtins: Mapping[str, str] | None = None) -> None:
         self.specs = dict(specs)
+        sources = {name: spec.source for name, spec in specs.items()}
+        builtins = dict(builtins) if builtins is not None else sources
+        self._overrides = frozenset(name for name, source in sources.items() if builtins.get(name) != source)
+        # The bot's own templates run in Jinja's plain sandbox, as fast as ever; only instructors'
+        # overrides pay for the size checks and the time budget.
+        self._builtin_env = _environment(builtins, bounded=False)
+        self._override_env = _environment(sources) if self._overrides else self._builtin_env
 
     def render(self, name: str, **context: Any) -> str:
-        """Render a template, capped at OUTPUT_CAP characters."""
-        return _render_capped(self._env, name, context)
+        """Render a template, capped at OUTPUT_CAP characters.
+
+        An instructor's override passed its test render with sample data, but real data may
+        make it fail or run long: it runs under RENDER_SECONDS, and anything going wrong falls
+        back to the built-in template (and is logged) rather than failing the learner's reply.
+        """
+        if name not in self._overrides:
+            return _render_capped(self._builtin_env, name, context)
+        try:
+            return run_within_budget(lambda: _render_capped(self._override_env, name, context),
+                                     seconds=RENDER_SECONDS)
+        except Exception as exc:
+            origin = self.specs[name].origin
+            reason = "took too long" if isinstance(exc, TemplateBudgetExceeded) else _describe(exc)
+            _LOG.warning("template override %s %s; the built-in %s was used instead", origin, reason, name)
+            return _render_capped(self._builtin_env, name, context)
 
     @classmethod
     def load(
@@ -143,10 +160,12 @@ class TemplateSet:
             for name, source in builtins.items()
         }
         problems: list[Problem] = []
-        overrides = sorted(override_dir.glob(f"*{TEMPLATE_SUFFIX}")) if override_dir and override_dir.is_dir() else []
-        for path in overrides:
-            file = str(path.relative_to(relative_to)) if relative_to else path.name
-            found = _read_override(path, file, problems)
+        if override_dir is None or not override_dir.is_dir():
+            return cls(specs, builtins), problems
+        root = relative_to or override_dir
+        for path in sorted(override_dir.glob(f"*{TEMPLATE_SUFFIX}")):
+            file = relative(path, root)
+            found = read_content_file(path, root, problems)
             if found is None:
                 continue
             if path.name not in specs:
@@ -158,24 +177,7 @@ class TemplateSet:
             problems.extend(errors)
             if not errors:
                 specs[path.name] = candidate
-        return cls(specs), problems
-
-
-def _read_override(path: Path, file: str, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(utf8_problem(path.read_bytes(), exc, file))
-        return None
-
-
-def utf8_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Problem:
-    """Locate the first byte that is not UTF-8."""
-    before = data[: exc.start]
-    line = before.count(b"\n") + 1
-    column = exc.start - (before.rfind(b"\n") + 1) + 1
-    return Problem(file, line, column, "", "the file is not UTF-8 text",
-                   "save it as UTF-8 in your editor")
+        return cls(specs, builtins), problems
 
 
 def _declared_context(source: str) -> frozenset[str]:
@@ -185,8 +187,9 @@ def _declared_context(source: str) -> frozenset[str]:
     return frozenset(n.strip() for n in match.group("names").split(",") if n.strip())
 
 
-def _environment(sources: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def _environment(sources: Mapping[str, str], *, bounded: bool = True) -> ImmutableSandboxedEnvironment:
+    sandbox = BoundedSandbox if bounded else ImmutableSandboxedEnvironment
+    env = sandbox(
         loader=DictLoader(dict(sources)),
         undefined=StrictUndefined,
         autoescape=False,
@@ -194,9 +197,13 @@ def _environment(sources: Mapping[str, str]) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         finalize=_finalize,
     )
-    env.globals["range"] = _capped_range
-    env.filters.update(md=_md, bar=progress_bar, percent=_percent, clip=_clip, highlight=highlight,
-                       code=_code)
+    filters: dict[str, Callable[..., Any]] = {
+        "md": _md, "bar": progress_bar, "percent": _percent, "clip": _clip, "highlight": highlight, "code": _code,
+    }
+    if isinstance(env, BoundedSandbox):
+        env.add_filters(filters)
+    else:
+        env.filters.update(filters)
     return env
 
 
@@ -221,10 +228,12 @@ def check_template(spec: TemplateSpec, sample: Callable[[], dict[str, Any]] | No
     if problems or sample is None:
         return problems
     try:
-        output = _with_step_budget(lambda: _render_capped(env, spec.name, sample(), strict_cap=True))
+        output = run_within_budget(lambda: _render_capped(env, spec.name, sample(), strict_cap=True),
+                                   seconds=CHECK_SECONDS)
     except TemplateBudgetExceeded:
         return [Problem(spec.origin, 1, 1, "template", "takes too long to render",
-                        f"it ran more than {STEP_BUDGET:,} steps with sample data; simplify its loops")]
+                        f"with sample data it ran more than {STEP_BUDGET:,} loop rounds and calls, or "
+                        f"{CHECK_SECONDS:g} s; simplify its loops")]
     except Exception as exc:
         return [Problem(spec.origin, _template_line(exc.__traceback__, spec.name), 1, "template",
                         _describe(exc))]
@@ -257,29 +266,6 @@ def _render_capped(env: ImmutableSandboxedEnvironment, name: str, context: Mappi
                 raise OutputTooLong(f"renders more than {OUTPUT_CAP:,} characters with sample data")
             return truncate("".join(chunks), OUTPUT_CAP)
     return "".join(chunks).strip()
-
-
-def _with_step_budget(render: Callable[[], str]) -> str:
-    """Run ``render`` and abort it after STEP_BUDGET traced lines of template code."""
-    steps = 0
-
-    def local(frame: FrameType, event: str, arg: Any) -> Any:
-        nonlocal steps
-        steps += 1
-        if steps > STEP_BUDGET:
-            raise TemplateBudgetExceeded
-        return local
-
-    def global_trace(frame: FrameType, event: str, arg: Any) -> Any:
-        filename = frame.f_code.co_filename
-        return local if filename.endswith(TEMPLATE_SUFFIX) or filename == "<template>" else None
-
-    previous = sys.gettrace()
-    sys.settrace(global_trace)
-    try:
-        return render()
-    finally:
-        sys.settrace(previous)
 
 
 def _template_line(tb: TracebackType | None, name: str) -> int:

@@ -125,7 +125,7 @@ class LookupUseCases:
         snapshot = self._ctx.content
         passage = snapshot.passage_by_key.get(action.args[0])
         if passage is None:
-            raise StudyError("That passage is no longer in the text.", hint="search again with /excerpt")
+            raise StudyError("That passage has moved or is no longer in the text.", hint="search again with /excerpt")
         source = snapshot.sources[passage.source_id]
         body = self._ctx.render("passage.md.j2", text=strip_markup(passage.text),
                                 citation=format_citation(source, passage), fiction=source.is_fiction,

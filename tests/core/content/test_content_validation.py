@@ -61,6 +61,12 @@ def test_unknown_field_suggests_the_right_one(content_dir: Path) -> None:
     assert "cards/history.yaml:3:5: cards[0].explain: required field 'explain' is missing" in problems
 
 
+def test_unknown_field_on_a_short_card_suggests_its_own_field(content_dir: Path) -> None:
+    edit(content_dir / "cards/trade.yaml", "    answers: [Toshiba", "    answer: [Toshiba")
+    assert "cards/trade.yaml:6:5: cards[0].answer: unknown field 'answer' (did you mean 'answers'?)" in \
+        problems_of(content_dir)
+
+
 def test_missing_required_field(content_dir: Path) -> None:
     edit(content_dir / "glossary.yaml", "    term: Northern Territories\n", "")
     assert problems_of(content_dir) == [
@@ -102,7 +108,9 @@ def test_quote_matching_folds_typography(content_dir: Path) -> None:
     edit(content_dir / "cards/history.yaml", "quote: \"the dispute has blocked a peace treaty ever since\"",
          "quote: \"the   dispute has blocked a peace treaty\u2014ever since\"")
     edit(content_dir / "sources/paper.md", "peace treaty ever since", "peace treaty -- ever since")
-    assert load_content(content_dir, template_samples).cards["hist-occupied"].citations[0].passage_key == "paper:1"
+    snapshot = load_content(content_dir, template_samples)
+    key = snapshot.cards["hist-occupied"].citations[0].passage_key
+    assert snapshot.passage_by_key[key].ordinal == 1
 
 
 def test_unknown_source(content_dir: Path) -> None:
@@ -191,3 +199,56 @@ def template_contexts(name: str) -> frozenset[str]:
     from bot.core.presentation.rendering import BUILTIN_DIR, _declared_context
 
     return _declared_context((BUILTIN_DIR / name).read_text(encoding="utf-8"))
+
+
+def test_unlisted_source_file_is_warned_about(content_dir: Path) -> None:
+    (content_dir / "sources/new-paper.md").write_text("## A\n\nText.\n", encoding="utf-8")
+    snapshot = load_content(content_dir, template_samples)
+    assert snapshot.summary().startswith("OK: ")
+    assert [str(w) for w in snapshot.warnings] == [
+        "sources/new-paper.md:1:1: warning: not listed under sources in course.yaml, so the bot "
+        "does not use it (list it in course.yaml, or keep notes outside sources/)"]
+    edit(content_dir / "cards/trade.yaml", "source: paper", "source: new-paper")
+    assert any(p.startswith("sources/new-paper.md:1:1: warning: not listed") for p in problems_of(content_dir))
+
+
+def test_every_mistake_is_reported_in_one_run(content_dir: Path) -> None:
+    deck = content_dir / "cards/trade.yaml"
+    edit(deck, "topic: trade\n", "topic: trades\n")
+    edit(deck, '    explain: "The Toshiba Machine Company made the sale."\n', "")
+    edit(deck, '"The Toshiba Machine Company sold propeller-milling machinery"', '"Toshiba sold machines"')
+    edit(deck, "id: trade-cocom", "id: hist-occupied")
+    edit(deck, '"The sale violated COCOM export controls."', '"The sale broke COCOM rules."')
+    edit(deck, "source: story", "source: stroy")
+    found = [p.split(": ", 2)[1:] for p in problems_of(content_dir)]
+    assert [where for where, _ in found] == ["topic", "cards[0].explain", "cards[0].cite[0].quote", "cards[1].id",
+                                             "cards[1].cite[0].quote", "cards[2].cite[0].source"]
+
+
+def test_a_broken_course_file_does_not_hide_the_decks_problems(content_dir: Path) -> None:
+    edit(content_dir / "course.yaml", "title:", "titel:")
+    edit(content_dir / "cards/trade.yaml", "source: story", "source: stroy")
+    problems = problems_of(content_dir)
+    assert any("unknown field 'titel'" in p for p in problems)
+    assert any("unknown source 'stroy'" in p for p in problems)
+
+
+@pytest.mark.parametrize("deck", [
+    "topic: trade\ncards: [1, x, {type: choice}, {id: 5, cite: x}, null]\n",
+    "topic: [a]\ncards: {a: 1}\n",
+    "topic: trade\ncards:\n  - id: x-1\n    type: short\n    cite: [null, {source: 3}, {quote: q}]\n",
+    "- a list\n",
+    "just text\n",
+])
+def test_odd_shapes_are_problems_not_crashes(content_dir: Path, deck: str) -> None:
+    (content_dir / "cards/odd.yaml").write_text(deck, encoding="utf-8")
+    assert any(p.startswith("cards/odd.yaml:") for p in problems_of(content_dir))
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("- id: paper", "- id: 7"), ("kind: analysis", "kind: novel"), ("topics:", "topics: 3\nx:"),
+    ("sources:", "sources: [null]\nx:"),
+])
+def test_odd_course_shapes_are_problems_not_crashes(content_dir: Path, old: str, new: str) -> None:
+    edit(content_dir / "course.yaml", old, new)
+    assert any(p.startswith("course.yaml:") for p in problems_of(content_dir))

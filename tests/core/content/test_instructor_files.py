@@ -34,8 +34,8 @@ def test_unusable_names_are_refused(given: str) -> None:
 
 def test_size_cap() -> None:
     check_upload_size(64 * 1024)
-    with pytest.raises(StudyError, match="65 KiB; decks are limited to 64 KiB"):
-        check_upload_size(65 * 1024)
+    with pytest.raises(StudyError, match=r"65,572 bytes; decks are limited to 64 KiB \(65,536 bytes\)"):
+        check_upload_size(65_572)
 
 
 def test_atomic_write_replaces_whole_and_leaves_no_temp_files(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def test_a_word_without_an_entry_falls_back_to_passages() -> None:
     snapshot = load_content(FIXTURE_CONTENT, template_samples)
     definition = snapshot.define("submarines")
     assert definition.lookup.term is None
-    assert [hit.passage.key for hit in definition.passages] == ["paper:3"]
+    assert [hit.passage.ordinal for hit in definition.passages] == [3]
     assert snapshot.define("linkage").passages == ()
 
 

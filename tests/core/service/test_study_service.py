@@ -352,3 +352,24 @@ async def test_progress_and_stats_attach_charts_with_alt_text(service: StudyServ
     stats = await service.stats(TEACHER, "History")
     [chart] = stats.attachments
     assert chart.data.startswith(b"\x89PNG") and "hist-" in chart.description
+
+
+async def test_old_full_passage_buttons_survive_a_paragraph_inserted_above(service: StudyService,
+                                                                           content_dir: Path) -> None:
+    hit = await service.excerpt(ANA, "propeller milling")
+    old_button = button(hit, "Full passage")
+    assert len(old_button) <= 100
+    paper = content_dir / "sources/paper.md"
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.replace("## A. Introduction\n\n", "## A. Introduction\n\nA new opening paragraph.\n\n")
+                     .replace("### The Toshiba affair\n\n", "### The Toshiba affair\n\nAnother new paragraph.\n\n"),
+                     encoding="utf-8")
+    assert (await service.reload(TEACHER)).title.startswith("Content reloaded")
+    shown = await service.press(ANA, old_button)
+    assert "Toshiba Machine Company" in shown.body
+    paper.write_text(paper.read_text(encoding="utf-8").replace("The Toshiba Machine Company sold",
+                                                               "In 1987 the Toshiba Machine Company sold"),
+                     encoding="utf-8")
+    await service.reload(TEACHER)
+    with pytest.raises(StudyError, match="has moved or is no longer in the text"):
+        await service.press(ANA, old_button)
