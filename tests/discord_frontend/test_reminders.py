@@ -48,7 +48,8 @@ async def study_and_opt_in(fake: FakeDiscord, bot: StudyBot, person: Person) -> 
     quiz = await fake.interact(bot, fake.command(person, "quiz", {"type": "choice"}))
     answered = await fake.interact(bot, fake.click(person, quiz.message_id, quiz.buttons[0]["custom_id"]))
     if any(b["label"] == "Next" for b in answered.buttons):  # a miss is asked again: end the round there
-        again = await fake.interact(bot, fake.click(person, answered.message_id, answered.button("sb:next:")["custom_id"]))
+        next_id = answered.button("sb:next:")["custom_id"]
+        again = await fake.interact(bot, fake.click(person, answered.message_id, next_id))
         await fake.interact(bot, fake.click(person, again.message_id, again.button("sb:end:")["custom_id"]))
     on = await fake.interact(bot, fake.command(person, "remind on", {"time": "18:00", "timezone": "Europe/Berlin"}))
     assert on.embed["title"] == "Reminders on"

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.core.clock import as_utc
 from bot.core.errors import StudyError
+from bot.core.presentation.rendering import escape_markdown
+from bot.core.text import collapse_spaces, truncate
 
 DEFAULT_TIME = time(18, 0)
 DEFAULT_ZONE = "UTC"
@@ -40,7 +42,7 @@ def parse_time(text: str) -> time:
     if half:
         hour = -1 if not 1 <= hour <= 12 else hour % 12 + (12 if half == "pm" else 0)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise StudyError(f"“{text.strip()[:20]}” is not a time of day I understand.",
+        raise StudyError(f"“{_quoted(text)}” is not a time of day I understand.",
                          hint="write it like 18:00, 7:30 or 6pm")
     return time(hour, minute)
 
@@ -56,7 +58,7 @@ def zone_named(text: str) -> ZoneInfo:
     wanted = text.strip().replace(" ", "_").casefold()
     name = _zones().get(wanted)
     if name is None:
-        raise StudyError(f"“{text.strip()[:40]}” is not a time zone I know.",
+        raise StudyError(f"“{_quoted(text)}” is not a time zone I know.",
                          hint="pick one from the list, e.g. Europe/Berlin or America/New_York")
     try:
         return ZoneInfo(name)
@@ -83,6 +85,11 @@ def _rank(name: str, needle: str) -> int | None:
     if name.rsplit("/", 1)[-1].startswith(needle):
         return 1
     return 2 if needle in name else None
+
+
+def _quoted(text: str) -> str:
+    """User text quoted back in an error: shortened, Markdown and mentions defused."""
+    return escape_markdown(truncate(collapse_spaces(text), 40))
 
 
 def local_send_time(day: date, at: time, zone: ZoneInfo) -> datetime:
