@@ -24,7 +24,7 @@ from bot.core.errors import StudyError
 from bot.core.presentation.actions import Action
 from bot.core.presentation.rendering import escape_markdown
 from bot.core.presentation.replies import Reply, Tone
-from bot.core.presentation.time_text import when
+from bot.core.presentation.time_text import duration
 from bot.core.progress.reminders import ReminderSettings, ReminderStore
 from bot.core.reminders.message import DMS_REFUSED, NOTICES, ReminderPlace, places_to_mention, reminder_reply
 from bot.core.reminders.schedule import (
@@ -99,7 +99,7 @@ class ReminderUseCases:
             self._noticed.discard((delivery, actor.user_key))
         body = (f"On days when cards are due, I'll send you a direct message at **{clock_text(at)}** "
                 f"({zone.key} time), at most once a day: how many cards are due, where, and a "
-                f"*Review now* button.\n\nNext check: {local_text(next_at, zone)} ({when(next_at, now)}).")
+                f"*Review now* button.\n\nNext check: {_upcoming(next_at, zone, now)}.")
         if not timezone and zone.key == DEFAULT_ZONE:
             body += "\n\n*Times are in UTC: add `timezone:` (e.g. Europe/Berlin) to use your own.*"
         return Reply(title="Reminders on", body=body, footer="/remind status shows them · /remind off stops them",
@@ -121,7 +121,7 @@ class ReminderUseCases:
         now = self._ctx.clock()
         due = sum(p.due for p in await self._places(known.user_key, known.delivery, now, default_place_name))
         body = (f"Every day at **{known.local_time}** ({zone.key} time), when cards are due.\n"
-                f"Next check: {local_text(known.next_send_at, zone)} ({when(known.next_send_at, now)}).\n"
+                f"Next check: {_upcoming(known.next_send_at, zone, now)}.\n"
                 f"Cards due now: {due}.")
         return Reply(title="Reminders are on", body=body, footer="/remind off stops them")
 
@@ -233,6 +233,11 @@ class ReminderUseCases:
         at = _stored_time(row) or DEFAULT_TIME
         next_at = next_send_time(now, at, zone, now if sent else row.last_sent_at)
         await self._store.move_on(row.delivery, row.user_key, row.next_send_at, next_at, sent=sent)
+
+
+def _upcoming(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    """``Wed May 1, 18:00 CEST (in 7 h)``: the learner's own clock, and how long until then."""
+    return f"{local_text(moment, zone)} (in {duration(moment - now)})"
 
 
 def _stored_time(row: ReminderSettings | None) -> time | None:

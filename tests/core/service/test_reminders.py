@@ -74,7 +74,7 @@ async def test_opting_in_answers_with_the_next_check_in_the_learners_zone(open_s
 
     assert reply.title == "Reminders on"
     assert "**18:00** (Europe/Berlin time)" in reply.body
-    assert "Wed May 1, 18:00 CEST (in 7 h" in reply.body
+    assert "Next check: Wed May 1, 18:00 CEST (in 7 h)." in reply.body
     assert "UTC" not in reply.body.split("(in")[0]
     status = await service.execute(ANA, "remind status", {})
     assert status.title == "Reminders are on" and "Cards due now: 0" in status.body
@@ -345,3 +345,5 @@ async def test_console_reminders_are_the_consoles_alone(open_service: Opener) ->
     [message] = await due(service, clock, CONSOLE)
     assert message.reply.footer is not None and message.reply.footer.startswith("Reminder for ann")
     assert "In **the console** 1 card due" in message.reply.body
+    review = await service.press(ann, message.reply.buttons[0].action)
+    assert review.title == "Review · card 1 of 1"
