@@ -6,6 +6,7 @@ The bot runs on a frozen clock; a test moves it on and runs one pass of the remi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -153,3 +154,18 @@ async def test_timezone_autocomplete_offers_iana_zones(fake: FakeDiscord, bot: S
 
     assert exchange.callback.json["type"] == 8
     assert exchange.callback.json["data"]["choices"] == [{"name": "Europe/Berlin", "value": "Europe/Berlin"}]
+
+
+async def test_the_reminder_task_starts_at_login_and_sends_once_the_gateway_is_ready(
+        fake: FakeDiscord, bot: StudyBot, clock: FrozenClock) -> None:
+    await study_and_opt_in(fake, bot, STUDENT)
+    clock.advance(BERLIN_SIX_PM - clock())
+    await asyncio.sleep(0.05)
+    assert fake.requests_to("POST", "/users/@me/channels") == []  # not before the gateway is ready
+
+    bot._ready.set()  # what discord.py does on READY; the task waits for it (server names come with it)
+    for _ in range(100):
+        if fake.direct_messages(STUDENT):
+            break
+        await asyncio.sleep(0.02)
+    assert len(fake.direct_messages(STUDENT)) == 1

@@ -17,7 +17,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
+from datetime import time as time_of_day
 from zoneinfo import ZoneInfo
 
 from bot.core.errors import StudyError
@@ -203,7 +204,7 @@ class ReminderUseCases:
     async def _places(self, user_key: str, delivery: str, now: datetime, namer: PlaceNamer) -> list[ReminderPlace]:
         ctx = self._ctx
         cards = ctx.content.cards
-        midnight = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
+        midnight = datetime.combine(now.astimezone(UTC).date(), time_of_day.min, tzinfo=UTC)
         places: list[ReminderPlace] = []
         for place in await self._store.places(user_key):
             if delivery_for(place.scope) != delivery:
@@ -240,8 +241,8 @@ def _upcoming(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
     return f"{local_text(moment, zone)} (in {duration(moment - now)})"
 
 
-def _stored_time(row: ReminderSettings | None) -> time | None:
-    return time.fromisoformat(row.local_time) if row else None
+def _stored_time(row: ReminderSettings | None) -> time_of_day | None:
+    return time_of_day.fromisoformat(row.local_time) if row else None
 
 
 def _stored_zone(row: ReminderSettings | None) -> ZoneInfo | None:
