@@ -9,6 +9,7 @@ Packages, lowest first (a package imports only the ones above it in this list):
 - ``lookup``: excerpt search and the glossary;
 - ``progress``: the database, its migrations, the progress store and FSRS scheduling;
 - ``presentation``: replies, action ids, templates and rendering, citations, time words;
+- ``reminders``: when a review reminder goes out (local time, time zones, DST) and what it says;
 - ``content``: reading, validating and serving the instructor's ``content/`` folder;
 - ``quiz``: picking cards and grading answers;
 - ``exports``: files made from the course and progress (Anki, Moodle GIFT, CSV, PNG charts);

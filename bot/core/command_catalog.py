@@ -15,6 +15,7 @@ DEFAULT_QUIZ_LENGTH = 10
 MAX_QUIZ_LENGTH = 25
 QUERY_MAX_LENGTH = 200
 TERM_MAX_LENGTH = 100
+TIME_MAX_LENGTH = 20
 PERIODS = ("week", "month", "all")
 EXPORT_FORMATS = ("anki",)
 """What ``/export`` makes for learners: the course's cards for a flashcard app."""
@@ -39,6 +40,7 @@ class Completion(StrEnum):
     TOPIC = "topic"
     TERM = "term"
     SOURCE = "source"
+    TIMEZONE = "timezone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,10 @@ class CommandSpec:
         return " ".join(parts)
 
 
-GROUPS: Mapping[str, str] = {"instructor": "Tools for instructors: content, class statistics and progress"}
+GROUPS: Mapping[str, str] = {
+    "instructor": "Tools for instructors: content, class statistics and progress",
+    "remind": "Review reminders by direct message, only if you turn them on",
+}
 """Command groups and their descriptions (a group's commands are named ``"<group> <command>"``)."""
 
 _TOPIC = OptionSpec("topic", OptionType.STRING, "Which topic (leave empty for all)", autocomplete=Completion.TOPIC,
@@ -163,5 +168,17 @@ COMMANDS: Mapping[str, CommandSpec] = {
             (OptionSpec("member", OptionType.USER, "Whose progress to erase", required=True),),
             instructor=True,
         ),
+        CommandSpec(
+            "remind on",
+            "Get a direct message on days when cards are due (at most once a day)",
+            (
+                OptionSpec("time", OptionType.STRING, "Your local time of day, e.g. 18:00 or 7pm (default 18:00)",
+                           max_length=TIME_MAX_LENGTH),
+                OptionSpec("timezone", OptionType.STRING, "Your time zone, e.g. Europe/Berlin (default UTC)",
+                           max_length=TERM_MAX_LENGTH, autocomplete=Completion.TIMEZONE),
+            ),
+        ),
+        CommandSpec("remind off", "Stop review reminders"),
+        CommandSpec("remind status", "Whether reminders are on, and when the next one is"),
     )
 }

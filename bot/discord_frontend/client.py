@@ -11,12 +11,14 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.core.clock import Clock, system_clock
 from bot.core.errors import StudyError
 from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
 from bot.discord_frontend.components import answer_press, on_prompt_submit
+from bot.discord_frontend.reminders import ReminderSender
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.discord_frontend.cogs.study",
     "bot.discord_frontend.cogs.instructor",
+    "bot.discord_frontend.cogs.reminders",
 )
 
 
@@ -35,7 +38,7 @@ class StudyBot(commands.Bot):
     commands if their schema changed since the last sync.
     """
 
-    def __init__(self, settings: Settings, *, sync_on_start: bool = True) -> None:
+    def __init__(self, settings: Settings, *, sync_on_start: bool = True, clock: Clock = system_clock) -> None:
         # The bot never joins voice, so discord.py's "voice will NOT be supported" warnings are noise.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -51,6 +54,9 @@ class StudyBot(commands.Bot):
         self.settings = settings
         self._service: StudyService | None = None
         self._sync_on_start = sync_on_start
+        self._clock = clock
+        self.reminder_sender: ReminderSender | None = None
+        """Sends the reminder DMs (created with the service, at login)."""
 
     @property
     def service(self) -> StudyService:
@@ -72,7 +78,10 @@ class StudyBot(commands.Bot):
         settings = self.settings
         self._service = await StudyService.open(
             db_path=settings.db_path, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
+            clock=self._clock,
         )
+        self.reminder_sender = ReminderSender(self, self._service.reminders, self._clock)
+        self.reminder_sender.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(ActionButton)
@@ -83,6 +92,8 @@ class StudyBot(commands.Bot):
     async def close(self) -> None:
         """Disconnect from Discord, then close the database."""
         try:
+            if self.reminder_sender is not None:
+                await self.reminder_sender.stop()
             await super().close()
         finally:
             service, self._service = self._service, None

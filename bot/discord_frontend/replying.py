@@ -7,15 +7,18 @@ from typing import Any
 import discord
 
 from bot.core.presentation.replies import Reply, TextPrompt
+from bot.discord_frontend.actors import study_host
 from bot.discord_frontend.rendering import prompt_modal, reply_kwargs
 
 
 async def send_reply(interaction: discord.Interaction[Any], reply: Reply) -> None:
     """Send ``reply`` as a new message: the response if there is none yet, else a followup.
 
-    A deferred interaction (``defer(thinking=True)``) is finished by its first followup.
+    A deferred interaction (``defer(thinking=True)``) is finished by its first followup. A
+    notice waiting for the user (their reminder DMs were refused) goes on top, once.
     """
-    kwargs = reply_kwargs(reply)
+    host = study_host(interaction)
+    kwargs = reply_kwargs(await host.service.reminders.with_notice(host.actor(interaction), reply))
     if interaction.response.is_done():
         await interaction.followup.send(**kwargs)
     else:

@@ -380,3 +380,15 @@ def test_interactive_session_leaves_cleanly(
     assert out.startswith("Study bot console.")
     assert "Linkage politics" in out
     assert "ann> " not in out  # typed lines are not echoed at the keyboard
+
+
+def test_remind_on_status_and_off_as_typed_in_the_console(transcript: Transcript) -> None:
+    replies = by_input(transcript.script(
+        "/remind on time:18:30 timezone:america/new york\n/remind status\n/remind off\n/remind status\n"))
+
+    on = replies["/remind on time:18:30 timezone:america/new york"]
+    assert on["title"] == "Reminders on" and on["error"] is None and on["ephemeral"] is True
+    assert "18:30** (America/New_York time)" in on["description"]
+    assert "Next check: Mon Mar 4, 18:30 EST (in 14 h 30 min)." in on["description"]
+    assert replies["/remind off"]["title"] == "Reminders off"
+    assert replies["/remind status"]["title"] == "Reminders are off"

@@ -110,14 +110,16 @@ class Request:
             return "callback"
         if self.path.startswith(f"{API}/webhooks/"):
             return "followup"
+        if self.path.startswith(f"{API}/channels/") and "/messages" in self.path:
+            return "channel"
         return "api"
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The message body sent: a callback's ``data`` or a followup's body."""
+        """The message body sent: a callback's ``data``, a followup's body, or a channel message or edit."""
         if self.kind == "callback":
             return self.json.get("data") if self.json.get("type") in (4, 7) else None
-        if self.kind == "followup":
+        if self.kind in ("followup", "channel"):
             return self.json
         return None
 
@@ -214,6 +216,9 @@ class FakeDiscord:
         self._updating: dict[str, int] = {}
         """Pressed messages whose update was deferred (type 6): ``@original`` edits them."""
         self._failures: list[tuple[str, str, int]] = []
+        self.dm_channels: dict[int, int] = {}
+        """User id -> the id of the bot's DM channel with them (opened by ``POST /users/@me/channels``)."""
+        self._closed_dms: set[int] = set()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -275,6 +280,15 @@ class FakeDiscord:
         """Stop failing requests (undoes every :meth:`fail`)."""
         self._failures.clear()
 
+    def close_dms(self, person: Person) -> None:
+        """``person`` does not accept DMs: messages to their DM channel get 403, code 50007."""
+        self._closed_dms.add(person.id)
+
+    def direct_messages(self, person: Person) -> list[dict[str, Any]]:
+        """The messages the bot posted in its DM channel with ``person`` (kept by the fake), oldest first."""
+        channel = str(self.dm_channels.get(person.id))
+        return [m for m in self.messages.values() if m["channel_id"] == channel]
+
     def requests_to(self, method: str, path_part: str) -> list[Request]:
         return [r for r in self.requests if r.method == method and path_part in r.path]
 
@@ -302,12 +316,12 @@ class FakeDiscord:
             built = [{"name": rest[0], "type": 1, "options": built}]
         return self._interaction(4, person, {"id": "1", "name": head, "type": 1, "options": built})
 
-    def click(self, person: Person, message_id: int, custom_id: str) -> dict[str, Any]:
-        """A press of the button ``custom_id`` on a message the bot sent earlier."""
+    def click(self, person: Person, message_id: int, custom_id: str, *, in_guild: bool = True) -> dict[str, Any]:
+        """A press of the button ``custom_id`` on a message the bot sent earlier (in a DM: ``in_guild=False``)."""
         message = self.messages[message_id]
         ids = [b["custom_id"] for b in buttons_of(message)]
         assert custom_id in ids, f"{custom_id!r} is not a button of message {message_id}: {ids}"
-        payload = self._interaction(3, person, {"custom_id": custom_id, "component_type": 2})
+        payload = self._interaction(3, person, {"custom_id": custom_id, "component_type": 2}, in_guild=in_guild)
         payload["message"] = json.loads(json.dumps(message))
         return payload
 
@@ -402,11 +416,27 @@ class FakeDiscord:
             guild_id = parts[3] if len(parts) == 5 else None
             return _json([{**c, "id": str(next(self._ids)), "application_id": str(APP_ID), "version": "1",
                            **({"guild_id": guild_id} if guild_id else {})} for c in body])
+        if request.method == "POST" and parts == ["users", "@me", "channels"]:
+            return self._open_dm(int(body["recipient_id"]))
+        if request.method == "POST" and parts[0] == "channels" and int(parts[1]) in self._refused_channels():
+            return _json({"message": "Cannot send messages to this user", "code": 50007}, status=403)
         if request.method == "POST" and parts[0] == "interactions" and parts[-1] == "callback":
             return self._callback(parts[2], recorded)
         if parts[0] == "webhooks" and len(parts) >= 3:
             return self._webhook(request.method, parts, recorded)
+        if parts[0] == "channels" and len(parts) in (3, 4) and parts[2] == "messages":
+            return self._channel_message(request.method, parts, recorded)
         return _json({"message": f"the fake has no {request.method} {path}", "code": 0}, status=404)
+
+    def _open_dm(self, user_id: int) -> web.Response:
+        """Open (or reopen: Discord returns the same channel) the bot's DM channel with a user."""
+        channel_id = self.dm_channels.setdefault(user_id, next(self._ids))
+        user = {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "global_name": None,
+                "avatar": None, "public_flags": 0}
+        return _json({"id": str(channel_id), "type": 1, "recipients": [user], "last_message_id": None, "flags": 0})
+
+    def _refused_channels(self) -> set[int]:
+        return {channel for user, channel in self.dm_channels.items() if user in self._closed_dms}
 
     def _callback(self, token: str, recorded: Request) -> web.Response:
         interaction = self._interactions[token]
@@ -454,6 +484,22 @@ class FakeDiscord:
         recorded.message_id = message_id
         return _json(self.messages[message_id])
 
+    def _channel_message(self, method: str, parts: list[str], recorded: Request) -> web.Response:
+        """A message the bot posts in a channel (not as an interaction response), or its edit."""
+        if method == "POST" and len(parts) == 3:
+            message_id = next(self._ids)
+            self._store(message_id, recorded.json, recorded.files, {"channel_id": parts[1]})
+            self.messages[message_id].pop("interaction_metadata")
+            self.messages[message_id].pop("webhook_id")
+        elif method == "PATCH" and len(parts) == 4 and int(parts[3]) in self.messages:
+            message_id = int(parts[3])
+            self.messages[message_id].update({k: v for k, v in recorded.json.items() if k != "allowed_mentions"})
+            self.messages[message_id]["edited_timestamp"] = TIMESTAMP
+        else:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        recorded.message_id = message_id
+        return _json(self.messages[message_id])
+
     def _store(self, message_id: int, data: Mapping[str, Any], files: Mapping[str, tuple[str, bytes]],
                interaction: Mapping[str, Any]) -> int:
         user = interaction.get("member", {}).get("user") or interaction.get("user")
@@ -467,7 +513,7 @@ class FakeDiscord:
             "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
             "timestamp": TIMESTAMP, "edited_timestamp": None, "application_id": str(APP_ID),
             "webhook_id": str(APP_ID),
-            "interaction_metadata": {"id": interaction["id"], "type": interaction["type"], "user": user,
+            "interaction_metadata": {"id": interaction.get("id"), "type": interaction.get("type"), "user": user,
                                      "authorizing_integration_owners": {}},
         }
         return message_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.command_catalog import COMMANDS, CommandSpec, OptionSpec, OptionType
+from bot.core.command_catalog import COMMANDS, GROUPS, CommandSpec, OptionSpec, OptionType
 from bot.discord_frontend import StudyBot
 from tests.discord_frontend.fake_discord import FakeDiscord
 
@@ -53,18 +53,20 @@ async def test_the_synced_commands_are_the_catalogue(fake: FakeDiscord, bot: Stu
     schema = {command["name"]: command for command in synced_schema(fake)}
 
     top_level = {spec.name for spec in COMMANDS.values() if " " not in spec.name}
-    assert set(schema) == top_level | {"instructor"}
+    assert set(schema) == top_level | set(GROUPS)
     for name in top_level:
         assert sent_command(schema[name]) == expected_command(COMMANDS[name]), name
         assert schema[name]["type"] == 1
 
-    group = schema["instructor"]
-    subcommands = {option["name"]: option for option in group["options"]}
-    in_group = {spec.name.split()[1]: spec for spec in COMMANDS.values() if spec.name.startswith("instructor ")}
-    assert set(subcommands) == set(in_group)
-    for name, spec in in_group.items():
-        assert subcommands[name]["type"] == 1
-        assert sent_command(subcommands[name]) == expected_command(spec), name
+    for group_name, group_description in GROUPS.items():
+        group = schema[group_name]
+        assert group["description"] == group_description
+        subcommands = {option["name"]: option for option in group["options"]}
+        in_group = {spec.name.split()[1]: spec for spec in COMMANDS.values() if spec.name.startswith(f"{group_name} ")}
+        assert set(subcommands) == set(in_group)
+        for name, spec in in_group.items():
+            assert subcommands[name]["type"] == 1
+            assert sent_command(subcommands[name]) == expected_command(spec), name
 
 
 async def test_only_instructor_commands_are_hidden_and_guild_only(fake: FakeDiscord, bot: StudyBot) -> None:

@@ -122,6 +122,9 @@ async def walk_everything(service: StudyService, content: Path) -> Walk:
     await walk.command(TEACHER, "instructor export", format="csv", attempts=True)
     await walk.command(TEACHER, "instructor export", format="gift")
     await walk.command(LEARNER, "export", format="anki")
+    await walk.command(LEARNER, "remind on", time="7pm", timezone="Europe/Berlin")
+    await walk.command(LEARNER, "remind status")
+    await walk.command(LEARNER, "remind off")
     deck = sorted((content / "cards").glob("*.yaml"))[0]
     await walk.command(TEACHER, "instructor upload", file=Upload(deck.name, deck.read_bytes()))
     await walk.command(TEACHER, "instructor reset", member=Member("901", "Ann"))

@@ -35,12 +35,14 @@ class Verb(StrEnum):
     STATS = "st"  # topic or "-", page
     RESET = "rst"  # learner id
     KEEP = "keep"  # (nothing): cancel a reset
+    REVIEW_NOW = "rv"  # scope: a reminder's "Review now", pressed in a DM for a server's cards
 
 
 ARITY = {
     Verb.ANSWER: 4, Verb.ASK: 3, Verb.TEXT: 3, Verb.SHOW: 3, Verb.RATE: 4, Verb.NEXT: 1, Verb.END: 1,
     Verb.RIGHT: 2, Verb.RETRY: 1, Verb.AGAIN: 1, Verb.OVER: 6,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
+    Verb.REVIEW_NOW: 1,
 }
 NONE_ARG = "-"
 

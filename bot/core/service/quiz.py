@@ -336,7 +336,10 @@ class QuizUseCases:
         if session is None:
             raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
         if await store.learner_id(actor.scope, actor.user_key) != session.learner_id:
-            raise StudyError("This quiz belongs to someone else.", hint="start your own with /quiz")
+            # A round started from a reminder's "Review now" is a server's, answered in a DM.
+            owner = await store.learner_by_id(session.learner_id)
+            if owner is None or owner.user_key != actor.user_key:
+                raise StudyError("This quiz belongs to someone else.", hint="start your own with /quiz")
         return session
 
     async def _record(self, session: QuizSession, position: int, card: Card, response: str,

@@ -28,6 +28,7 @@ from bot.core.presentation.replies import Reply
 from bot.core.progress.bot_state import BotState
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.reminders import ReminderStore
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
@@ -36,6 +37,7 @@ from bot.core.service.exports import ExportUseCases
 from bot.core.service.instructor import InstructorUseCases
 from bot.core.service.lookups import LookupUseCases
 from bot.core.service.quiz import CardChanged, QuizUseCases
+from bot.core.service.reminders import ReminderUseCases
 from bot.core.service.standings import StandingUseCases
 from bot.core.service.template_samples import template_samples
 
@@ -71,6 +73,7 @@ class StudyService:
         self.standings = StandingUseCases(ctx)
         self.instructor = InstructorUseCases(ctx)
         self.exports = ExportUseCases(ctx)
+        self.reminders = ReminderUseCases(ctx, ReminderStore(db, clock), self.quiz)
         # The use cases front ends call by name (the Discord cogs call these attributes directly).
         self.start_quiz = self.quiz.start_quiz
         self.review = self.quiz.review
@@ -95,6 +98,8 @@ class StudyService:
             "sources": self.sources, "help": self.help, "export": self.export_cards, "instructor reload": self.reload,
             "instructor check": self.check, "instructor stats": self.stats, "instructor export": self.export,
             "instructor upload": self.upload, "instructor reset": self.reset,
+            "remind on": self.reminders.turn_on, "remind off": self.reminders.turn_off,
+            "remind status": self.reminders.status,
         }
         """Catalogue command name -> the use case that runs it (see :meth:`execute`)."""
         self.press_handlers: dict[Verb, PressHandler] = {
@@ -115,6 +120,7 @@ class StudyService:
             Verb.STATS: self.instructor.press_stats,
             Verb.RESET: self.instructor.press_reset,
             Verb.KEEP: self.instructor.press_keep,
+            Verb.REVIEW_NOW: self.reminders.press_review,
         }
         """Action verb -> the feature that answers a press of that button."""
 
@@ -169,7 +175,8 @@ class StudyService:
         if command not in self.commands:
             raise StudyError(f"There is no /{shown(command)} command.", hint="type /help to see them all")
         renamed = {"type": "card_type", "format": "file_format"}
-        return await self.commands[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
+        reply = await self.commands[command](actor, **{renamed.get(k, k): v for k, v in options.items()})
+        return await self.reminders.with_notice(actor, reply)
 
     async def press(self, actor: Actor, action_id: str) -> Reply:
         """Handle a button press."""
@@ -177,9 +184,10 @@ class StudyService:
         if action.verb is Verb.TEXT:
             raise StudyError("That button is no longer valid.", hint="run the command again")
         try:
-            return await self.press_handlers[action.verb](actor, action)
+            reply = await self.press_handlers[action.verb](actor, action)
         except CardChanged as changed:
-            return await self.quiz.card_changed(changed)
+            reply = await self.quiz.card_changed(changed)
+        return await self.reminders.with_notice(actor, reply)
 
     async def submit(self, actor: Actor, action_id: str, text: str) -> Reply:
         """Handle text typed into an open prompt (a short answer)."""
@@ -187,9 +195,10 @@ class StudyService:
         if action.verb is not Verb.TEXT:
             raise StudyError("There is no open question to answer.", hint="press a button instead")
         try:
-            return await self.quiz.submit(actor, action, text)
+            reply = await self.quiz.submit(actor, action, text)
         except CardChanged as changed:
-            return await self.quiz.card_changed(changed)
+            reply = await self.quiz.card_changed(changed)
+        return await self.reminders.with_notice(actor, reply)
 
     # Command sync bookkeeping (the Discord front end syncs only when its schema changed)
 

@@ -14,6 +14,7 @@ from bot.core.command_catalog import COMMANDS
 from bot.core.models import Citation, Footnote, Source, SourceKind, Term
 from bot.core.presentation.citations import FICTION_LABEL, CitedQuote
 from bot.core.progress.records import LeaderRow
+from bot.core.reminders.message import ReminderPlace
 from bot.core.service.views import ExcerptView, TopicRow
 
 _QUOTE = CitedQuote(
@@ -129,6 +130,12 @@ def _stats() -> dict[str, Any]:
             "first": 1, "total": 30}
 
 
+def _reminder() -> dict[str, Any]:
+    return {"places": [ReminderPlace("guild:1", "History 101", 7, streak=4, studied_today=False),
+                       ReminderPlace("console", "the console", 2, streak=3, studied_today=True)],
+            "multiple": True}
+
+
 def template_samples() -> Mapping[str, Callable[[], dict[str, Any]]]:
     """Template name → a function building its sample context."""
     return {
@@ -142,6 +149,7 @@ def template_samples() -> Mapping[str, Callable[[], dict[str, Any]]]:
         "passage.md.j2": _passage,
         "problems.md.j2": _problems,
         "progress.md.j2": _progress,
+        "reminder.md.j2": _reminder,
         "sources.md.j2": _sources,
         "stats.md.j2": _stats,
         "summary.md.j2": _summary,

@@ -1,0 +1,1 @@
+"""Review reminders as pure logic: when the next one goes out, and what it says."""
