@@ -98,7 +98,7 @@ def test_cycle_finder_sees_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-CORE_LAYERS = ("lookup", "progress", "presentation", "content", "quiz", "service")
+CORE_LAYERS = ("lookup", "progress", "presentation", "content", "quiz", "class_game", "service")
 """The core's packages, lowest first (``bot/core/__init__.py``): each imports only lower ones."""
 
 

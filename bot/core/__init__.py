@@ -10,5 +10,6 @@ Packages, lowest first (a package imports only the ones above it in this list):
 - ``presentation``: replies, action ids, templates and rendering, citations, time words;
 - ``content``: reading, validating and serving the instructor's ``content/`` folder;
 - ``quiz``: picking cards and grading answers;
+- ``class_game``: the rules of a live class game (scoring, standings, tallies, what falls due);
 - ``service``: the use cases by feature, behind the one ``StudyService`` both front ends call.
 """

@@ -17,6 +17,9 @@ QUERY_MAX_LENGTH = 200
 TERM_MAX_LENGTH = 100
 PERIODS = ("week", "month", "all")
 CARD_TYPES = ("choice", "truefalse", "short", "flashcard")
+CLASS_GAME_TYPES = ("choice", "truefalse", "mixed")
+DEFAULT_CLASS_QUESTIONS, MAX_CLASS_QUESTIONS = 10, 30
+DEFAULT_CLASS_SECONDS, MIN_CLASS_SECONDS, MAX_CLASS_SECONDS = 30, 10, 120
 
 
 class OptionType(StrEnum):
@@ -75,7 +78,10 @@ class CommandSpec:
         return " ".join(parts)
 
 
-GROUPS: Mapping[str, str] = {"instructor": "Tools for instructors: content, class statistics and progress"}
+GROUPS: Mapping[str, str] = {
+    "instructor": "Tools for instructors: content, class statistics and progress",
+    "class": "A live class quiz in this channel, run by an instructor",
+}
 """Command groups and their descriptions (a group's commands are named ``"<group> <command>"``)."""
 
 _TOPIC = OptionSpec("topic", OptionType.STRING, "Which topic (leave empty for all)", autocomplete=Completion.TOPIC,
@@ -148,5 +154,21 @@ COMMANDS: Mapping[str, CommandSpec] = {
             (OptionSpec("member", OptionType.USER, "Whose progress to erase", required=True),),
             instructor=True,
         ),
+        CommandSpec(
+            "class start",
+            "Start a live class quiz in this channel; everyone here can answer",
+            (
+                _TOPIC,
+                OptionSpec("count", OptionType.INTEGER, f"How many questions (default {DEFAULT_CLASS_QUESTIONS})",
+                           min_value=1, max_value=MAX_CLASS_QUESTIONS),
+                OptionSpec("seconds", OptionType.INTEGER, f"Seconds per question (default {DEFAULT_CLASS_SECONDS})",
+                           min_value=MIN_CLASS_SECONDS, max_value=MAX_CLASS_SECONDS),
+                OptionSpec("type", OptionType.STRING, "Which cards (default mixed)", choices=CLASS_GAME_TYPES),
+                OptionSpec("auto", OptionType.BOOLEAN, "Go on to the next question by itself after each reveal"),
+            ),
+            instructor=True,
+        ),
+        CommandSpec("class stop", "End this channel's class quiz and post the standings so far", instructor=True),
+        CommandSpec("class scores", "The standings of this channel's class quiz, just for you"),
     )
 }

@@ -31,11 +31,15 @@ class Verb(StrEnum):
     STATS = "st"  # topic or "-", page
     RESET = "rst"  # learner id
     KEEP = "keep"  # (nothing): cancel a reset
+    CLASS_ANSWER = "ca"  # class game, question position, option index
+    CLASS_REVEAL = "cr"  # class game, question position: reveal now
+    CLASS_NEXT = "cn"  # class game, question position (the one revealed): next question
 
 
 ARITY = {
     Verb.ANSWER: 3, Verb.ASK: 2, Verb.TEXT: 2, Verb.SHOW: 2, Verb.RATE: 3, Verb.NEXT: 1, Verb.END: 1,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
+    Verb.CLASS_ANSWER: 3, Verb.CLASS_REVEAL: 2, Verb.CLASS_NEXT: 2,
 }
 NONE_ARG = "-"
 
