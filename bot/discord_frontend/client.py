@@ -10,12 +10,14 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.core.clock import Clock, system_clock
 from bot.core.errors import StudyError
 from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
 from bot.discord_frontend.components import answer_press, on_prompt_submit
+from bot.discord_frontend.publishing import DiscordPublisher
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 EXTENSIONS = (
     "bot.discord_frontend.cogs.study",
     "bot.discord_frontend.cogs.instructor",
+    "bot.discord_frontend.cogs.class_game",
 )
 
 
@@ -34,7 +37,7 @@ class StudyBot(commands.Bot):
     commands if their schema changed since the last sync.
     """
 
-    def __init__(self, settings: Settings, *, sync_on_start: bool = True) -> None:
+    def __init__(self, settings: Settings, *, sync_on_start: bool = True, clock: Clock = system_clock) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -47,6 +50,9 @@ class StudyBot(commands.Bot):
         self.settings = settings
         self._service: StudyService | None = None
         self._sync_on_start = sync_on_start
+        self._clock = clock
+        self.publisher = DiscordPublisher(self)
+        """Posts and edits the public class-game messages (see :mod:`publishing`)."""
 
     @property
     def service(self) -> StudyService:
@@ -64,15 +70,22 @@ class StudyBot(commands.Bot):
         await answer_press(interaction, action_id)
 
     async def setup_hook(self) -> None:
-        """Open the service, load the cogs, register buttons and prompts, sync commands if changed."""
+        """Open the service, load cogs, register buttons and prompts, start the timer, sync if changed.
+
+        The class-game timer is re-armed from the deadlines stored in the database, so a game
+        resumes after a restart and a deadline that passed meanwhile is handled at once.
+        """
         settings = self.settings
         self._service = await StudyService.open(
             db_path=settings.db_path, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
+            clock=self._clock,
         )
+        self._service.class_game.publisher = self.publisher
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(ActionButton)
         self.add_listener(on_prompt_submit, "on_interaction")
+        self._service.class_timer.start()
         if self._sync_on_start:
             await self.sync_if_changed()
 
@@ -81,6 +94,7 @@ class StudyBot(commands.Bot):
         try:
             await super().close()
         finally:
+            await self.publisher.close()
             service, self._service = self._service, None
             if service is not None:
                 await service.close()

@@ -107,14 +107,16 @@ class Request:
             return "callback"
         if self.path.startswith(f"{API}/webhooks/"):
             return "followup"
+        if self.path.startswith(f"{API}/channels/") and "/messages" in self.path:
+            return "channel"
         return "api"
 
     @property
     def message(self) -> dict[str, Any] | None:
-        """The message body sent: a callback's ``data`` or a followup's body."""
+        """The message body sent: a callback's ``data``, a followup's body, or a channel message or edit."""
         if self.kind == "callback":
             return self.json.get("data") if self.json.get("type") in (4, 7) else None
-        if self.kind == "followup":
+        if self.kind in ("followup", "channel"):
             return self.json
         return None
 
@@ -401,6 +403,8 @@ class FakeDiscord:
             return self._callback(parts[2], recorded)
         if parts[0] == "webhooks" and len(parts) >= 3:
             return self._webhook(request.method, parts, recorded)
+        if parts[0] == "channels" and len(parts) in (3, 4) and parts[2] == "messages":
+            return self._channel_message(request.method, parts, recorded)
         return _json({"message": f"the fake has no {request.method} {path}", "code": 0}, status=404)
 
     def _callback(self, token: str, recorded: Request) -> web.Response:
@@ -446,6 +450,22 @@ class FakeDiscord:
         recorded.message_id = message_id
         return _json(self.messages[message_id])
 
+    def _channel_message(self, method: str, parts: list[str], recorded: Request) -> web.Response:
+        """A message the bot posts in a channel (not as an interaction response), or its edit."""
+        if method == "POST" and len(parts) == 3:
+            message_id = next(self._ids)
+            self._store(message_id, recorded.json, recorded.files, {"channel_id": parts[1]})
+            self.messages[message_id].pop("interaction_metadata")
+            self.messages[message_id].pop("webhook_id")
+        elif method == "PATCH" and len(parts) == 4 and int(parts[3]) in self.messages:
+            message_id = int(parts[3])
+            self.messages[message_id].update({k: v for k, v in recorded.json.items() if k != "allowed_mentions"})
+            self.messages[message_id]["edited_timestamp"] = TIMESTAMP
+        else:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        recorded.message_id = message_id
+        return _json(self.messages[message_id])
+
     def _store(self, message_id: int, data: Mapping[str, Any], files: Mapping[str, tuple[str, bytes]],
                interaction: Mapping[str, Any]) -> int:
         user = interaction.get("member", {}).get("user") or interaction.get("user")
@@ -459,7 +479,7 @@ class FakeDiscord:
             "mentions": [], "mention_roles": [], "mention_everyone": False, "pinned": False, "tts": False,
             "timestamp": TIMESTAMP, "edited_timestamp": None, "application_id": str(APP_ID),
             "webhook_id": str(APP_ID),
-            "interaction_metadata": {"id": interaction["id"], "type": interaction["type"], "user": user,
+            "interaction_metadata": {"id": interaction.get("id"), "type": interaction.get("type"), "user": user,
                                      "authorizing_integration_owners": {}},
         }
         return message_id
