@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.command_catalog import COMMANDS, CommandSpec, OptionSpec, OptionType
+from bot.core.command_catalog import COMMANDS, GROUPS, CommandSpec, OptionSpec, OptionType
 from bot.discord_frontend import StudyBot
 from tests.discord_frontend.fake_discord import FakeDiscord
 
@@ -53,18 +53,19 @@ async def test_the_synced_commands_are_the_catalogue(fake: FakeDiscord, bot: Stu
     schema = {command["name"]: command for command in synced_schema(fake)}
 
     top_level = {spec.name for spec in COMMANDS.values() if " " not in spec.name}
-    assert set(schema) == top_level | {"instructor"}
+    assert set(schema) == top_level | set(GROUPS)
     for name in top_level:
         assert sent_command(schema[name]) == expected_command(COMMANDS[name]), name
         assert schema[name]["type"] == 1
 
-    group = schema["instructor"]
-    subcommands = {option["name"]: option for option in group["options"]}
-    in_group = {spec.name.split()[1]: spec for spec in COMMANDS.values() if spec.name.startswith("instructor ")}
-    assert set(subcommands) == set(in_group)
-    for name, spec in in_group.items():
-        assert subcommands[name]["type"] == 1
-        assert sent_command(subcommands[name]) == expected_command(spec), name
+    for group_name in GROUPS:
+        subcommands = {option["name"]: option for option in schema[group_name]["options"]}
+        in_group = {spec.name.split()[1]: spec for spec in COMMANDS.values()
+                    if spec.name.startswith(f"{group_name} ")}
+        assert set(subcommands) == set(in_group)
+        for name, spec in in_group.items():
+            assert subcommands[name]["type"] == 1
+            assert sent_command(subcommands[name]) == expected_command(spec), name
 
 
 async def test_only_instructor_commands_are_hidden_and_guild_only(fake: FakeDiscord, bot: StudyBot) -> None:
@@ -73,6 +74,7 @@ async def test_only_instructor_commands_are_hidden_and_guild_only(fake: FakeDisc
     assert schema["instructor"]["default_member_permissions"] == MANAGE_GUILD
     assert schema["instructor"]["contexts"] == GUILD_ONLY
     assert all(c["default_member_permissions"] is None for name, c in schema.items() if name != "instructor")
+    assert schema["class"]["contexts"] == GUILD_ONLY  # /class scores is for everyone, but only in a server
 
 
 async def test_every_description_fits_discord(fake: FakeDiscord, bot: StudyBot) -> None:
