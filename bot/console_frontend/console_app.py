@@ -14,6 +14,7 @@ an interactive prompt with history.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import logging
@@ -95,7 +96,9 @@ class ConsoleApp:
         self.open_prompt: TextPrompt | None = None
         self.finished = False
         self.publisher = ConsolePublisher()
-        service.class_game.publisher = self.publisher
+        games = getattr(service, "class_game", None)  # a stand-in service (in tests) may have no games
+        if games is not None:
+            games.publisher = self.publisher
 
     @property
     def is_instructor(self) -> bool:
@@ -105,7 +108,12 @@ class ConsoleApp:
     @property
     def actor(self) -> Actor:
         """The current user as the service sees them."""
-        return Actor(CONSOLE_SCOPE, self.user, self.user, self.is_instructor, channel=CONSOLE_CHANNEL)
+        return Actor(CONSOLE_SCOPE, self.user, self.user, self.is_instructor)
+
+    @property
+    def _in_channel(self) -> Actor:
+        """The current user acting in the console's one channel (what every service call gets)."""
+        return dataclasses.replace(self.actor, channel=CONSOLE_CHANNEL)
 
     @property
     def prompt_text(self) -> str:
@@ -151,15 +159,15 @@ class ConsoleApp:
         if isinstance(command, SlashCommand):
             options = {name: await read_upload(value) if isinstance(value, AttachmentPath) else value
                        for name, value in command.options.items()}
-            return await self.service.execute(self.actor, command.name, options)
+            return await self.service.execute(self._in_channel, command.name, options)
         if isinstance(command, Click):
             button = pick_button(self.latest_buttons, command)
-            return await self.service.press(self.actor, button.action)
+            return await self.service.press(self._in_channel, button.action)
         if isinstance(command, Submit):
             if self.open_prompt is None:
                 raise ConsoleInputError("There is no open question to answer.",
                                         hint="submit answers short-answer cards, e.g. after /quiz type:short")
-            reply = await self.service.submit(self.actor, self.open_prompt.action, command.text)
+            reply = await self.service.submit(self._in_channel, self.open_prompt.action, command.text)
             self.open_prompt = None
             return reply
         if isinstance(command, SwitchUser):

@@ -10,14 +10,10 @@ from bot.core.service.study_service import Actor, Member, StudyService
 
 
 def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None) -> Actor:
-    """The :class:`Actor` behind an interaction; progress is kept per server ("guild:<id>") or "dm".
-
-    The channel is named only in a server: class games are played in server channels.
-    """
+    """The :class:`Actor` behind an interaction; progress is kept per server ("guild:<id>") or "dm"."""
     user = interaction.user
     scope = f"guild:{interaction.guild_id}" if interaction.guild_id else "dm"
-    channel = str(interaction.channel_id) if interaction.guild_id and interaction.channel_id else None
-    return Actor(scope, str(user.id), user.display_name, is_instructor(interaction, instructor_role), channel)
+    return Actor(scope, str(user.id), user.display_name, is_instructor(interaction, instructor_role))
 
 
 def member_for(user: discord.Member | discord.User) -> Member:

@@ -14,7 +14,6 @@ from bot.settings import Settings
 from tests.discord_frontend.conftest import StartBot
 from tests.discord_frontend.fake_discord import (
     ASSISTANT,
-    CHANNEL_ID,
     GUILD_ID,
     INSTRUCTOR,
     STUDENT,
@@ -33,7 +32,7 @@ def actor_of(bot: StudyBot, payload: dict) -> Actor:
 async def test_a_guild_member_acts_in_the_guild_scope(fake: FakeDiscord, bot: StudyBot) -> None:
     actor = actor_of(bot, fake.command(STUDENT, "topics"))
 
-    assert actor == Actor(f"guild:{GUILD_ID}", str(STUDENT.id), "Ada", is_instructor=False, channel=str(CHANNEL_ID))
+    assert actor == Actor(f"guild:{GUILD_ID}", str(STUDENT.id), "Ada", is_instructor=False)
 
 
 async def test_in_a_dm_nobody_is_an_instructor(fake: FakeDiscord, bot: StudyBot) -> None:

@@ -267,3 +267,20 @@ async def test_a_restart_mid_question_resumes_from_the_stored_deadline(
     clock.advance(timedelta(seconds=8))
     await eventually(lambda: "Class game over" in text_of(posts(fake)[-1].json) if len(posts(fake)) == 3
                      else False, "the pause after the last reveal")
+
+
+async def test_the_answer_count_is_refreshed_in_few_edits_and_never_after_the_reveal(
+        fake: FakeDiscord, game_bot: StudyBot, clock: FrozenClock) -> None:
+    game_bot.publisher.live_interval = 0.05
+    _, first = await start_game(fake, game_bot, count=1, seconds=30)
+    option = answer_buttons(fake, first)[0]
+    await burst(fake, game_bot, [fake.click(s, first, option) for s in STUDENTS])
+    await eventually(lambda: bool(edits(fake, first)), "the refreshed count")
+    [refresh] = edits(fake, first)  # thirty clicks, one edit
+    assert "30** answered so far" in text_of(refresh.json) and ids(refresh.json) == ids(fake.messages[first])
+
+    await burst(fake, game_bot, [fake.click(STUDENT, first, option)])  # a refresh is now pending…
+    clock.advance(timedelta(seconds=30))
+    await game_bot.service.class_game.run_due()  # …and the reveal seals the message first
+    await asyncio.sleep(0.2)
+    assert len(edits(fake, first)) == 2 and "the answer" in text_of(edits(fake, first)[-1].json)

@@ -8,6 +8,8 @@ command answers its caller privately.
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -22,7 +24,7 @@ from bot.core.command_catalog import (
     TERM_MAX_LENGTH,
     Completion,
 )
-from bot.core.service.context import require_instructor
+from bot.core.service.context import Actor, require_instructor
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
 from bot.discord_frontend.client import StudyBot
 from bot.discord_frontend.replying import send_reply
@@ -53,7 +55,7 @@ class ClassGameCog(commands.Cog, name="Class game"):
         auto: bool = False,
     ) -> None:
         """Start a game in this channel."""
-        actor = self.bot.actor(interaction)
+        actor = self._actor(interaction)
         require_instructor(actor, "start a class game")
         await interaction.response.defer(ephemeral=True, thinking=True)
         reply = await self.bot.service.class_game.start(actor, topic=topic, count=count, seconds=seconds,
@@ -68,7 +70,7 @@ class ClassGameCog(commands.Cog, name="Class game"):
     @class_game.command(name="stop", description=description("class stop"))
     async def stop(self, interaction: discord.Interaction[StudyBot]) -> None:
         """End this channel's game."""
-        actor = self.bot.actor(interaction)
+        actor = self._actor(interaction)
         require_instructor(actor, "stop a class game")
         await interaction.response.defer(ephemeral=True, thinking=True)
         await send_reply(interaction, await self.bot.service.class_game.stop(actor))
@@ -76,7 +78,11 @@ class ClassGameCog(commands.Cog, name="Class game"):
     @class_game.command(name="scores", description=description("class scores"))
     async def scores(self, interaction: discord.Interaction[StudyBot]) -> None:
         """Show this channel's standings privately."""
-        await send_reply(interaction, await self.bot.service.class_game.scores(self.bot.actor(interaction)))
+        await send_reply(interaction, await self.bot.service.class_game.scores(self._actor(interaction)))
+
+    def _actor(self, interaction: discord.Interaction[StudyBot]) -> Actor:
+        """Who is acting, and in which channel (a game belongs to the channel it was started in)."""
+        return dataclasses.replace(self.bot.actor(interaction), channel=str(interaction.channel_id))
 
 
 async def setup(bot: StudyBot) -> None:
