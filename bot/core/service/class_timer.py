@@ -31,6 +31,7 @@ class DeadlineTimer:
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def running(self) -> bool:
@@ -41,6 +42,7 @@ class DeadlineTimer:
         """Start the timer task and have the games wake it when their schedule changes."""
         if self.running:
             return
+        self._stopping = False
         self._games.on_schedule = self.poke
         self._task = asyncio.create_task(self._run(), name="class-game-timer")
 
@@ -51,13 +53,14 @@ class DeadlineTimer:
     async def stop(self) -> None:
         """Cancel the timer task and wait for it (a step in progress is cancelled with it)."""
         task, self._task = self._task, None
+        self._stopping = True
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self._games.run_due()
@@ -70,5 +73,8 @@ class DeadlineTimer:
             else:
                 wait = (deadline - self._clock()).total_seconds()
                 nap = min(MAX_NAP_SECONDS, wait) if wait > 0 else RETRY_SECONDS
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that arrives as the wait ends, which would leave stop() waiting for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=nap)
+                async with asyncio.timeout(nap):
+                    await self._wake.wait()
