@@ -108,7 +108,7 @@ def class_game_rows(content_dir: Path, tmp: Path, repeats: int, progress: Callab
     return [
         section(f"(5) class game: {CLICKS} clicks on one question within {SPREAD_SECONDS:g} s"),
         judged("click confirmation", "  click to confirmation (service path)",
-               f"p50 {latency.p50:.2f} / p99 {latency.p99:.2f} ms", f"p99 <= {CONFIRMATION_BUDGET_MS:g} ms",
+               f"p50 {latency.p50:.2f} / p99 {latency.p99:.2f} ms", "p99 <= 3 s (Discord)",
                latency.p99 <= CONFIRMATION_BUDGET_MS),
         Row("  deadline to reveal (timer, attempts, render)", f"{reveal:.1f} ms"),
         judged("class-game answers", "  answers counted / lost or failed",
