@@ -20,6 +20,7 @@ from typing import Any
 
 import discord
 
+from bot.core.errors import StudyError
 from bot.core.presentation.replies import Reply
 from bot.discord_frontend.rendering import reply_kwargs
 
@@ -46,7 +47,11 @@ class DiscordPublisher:
         """Send ``reply`` to the channel as a new message and return its id."""
         kwargs = reply_kwargs(reply)
         kwargs.pop("ephemeral")  # a channel message is public by nature
-        message = await self._client.get_partial_messageable(int(channel)).send(**kwargs)
+        try:
+            message = await self._client.get_partial_messageable(int(channel)).send(**kwargs)
+        except discord.Forbidden:
+            raise StudyError("I can't post in this channel, so a class game can't run here.",
+                             hint="give the bot Send Messages and Embed Links in this channel") from None
         return str(message.id)
 
     async def edit(self, channel: str, message: str, reply: Reply, *, live: bool = False) -> None:

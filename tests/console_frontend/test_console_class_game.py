@@ -25,7 +25,7 @@ def test_a_whole_game_by_script(transcript: Transcript) -> None:
         "as bob\nclick 1\nas carol\nclick 2\nclick 1\n"
         "wait 21\nas bob\nclick 1\n"
         "as ann\nclick Next question\nas bob\nclick 1\nwait 5\nwait 16\n"
-        "as ann\nclick Show results\n/class scores\nas bob\n/progress\n"
+        "as ann\nclick Show results\n/class scores\n/instructor stats\nas bob\n/progress\n"
     )
     assert titles(replies)[1:3] == [("/class start count:2 seconds:20", "Class game · question 1 of 2", False),
                                     ("/class start count:2 seconds:20", "Class game started", True)]
@@ -57,6 +57,8 @@ def test_a_whole_game_by_script(transcript: Transcript) -> None:
     assert "Q1" in final[0]["description"] and "Q2" in final[0]["description"]
     scores = next(r for r in replies if r["input"] == "/class scores")
     assert "After 2 of 2 questions (the game is over)" in scores["description"] and scores["ephemeral"]
+    stats = next(r for r in replies if r["input"] == "/instructor stats")
+    assert stats["error"] is None and "right of 2" in stats["description"]  # the game's answers are attempts
     progress = replies[-1]
     assert progress["input"] == "/progress" and "Nothing" not in progress["description"]
 

@@ -284,3 +284,12 @@ async def test_the_answer_count_is_refreshed_in_few_edits_and_never_after_the_re
     await game_bot.service.class_game.run_due()  # …and the reveal seals the message first
     await asyncio.sleep(0.2)
     assert len(edits(fake, first)) == 2 and "the answer" in text_of(edits(fake, first)[-1].json)
+
+
+async def test_a_channel_the_bot_cannot_post_in_is_explained_and_blocks_nothing(
+        fake: FakeDiscord, game_bot: StudyBot) -> None:
+    fake.fail("POST", f"/channels/{CHANNEL_ID}/messages", 403)
+    refused = await fake.interact(game_bot, fake.command(INSTRUCTOR, "class start"))
+    assert "can't post in this channel" in refused.text and flags_of(refused.message) & EPHEMERAL
+    fake.recover()
+    await start_game(fake, game_bot, count=1, seconds=10)  # the failed game did not keep the channel busy
