@@ -9,7 +9,9 @@ In order, each repeated ``--repeats`` times and reported as the median:
    against the plain FTS5 baseline (``benchmarks.search``, ``benchmarks.corpus``); how well
    search answers the student question set beside that baseline (``benchmarks.search_quality``)
    and the engines it could be built on (``benchmarks.search_engines``);
-4. cold start of each corpus in a fresh process, with its peak RSS (``benchmarks.cold_start``).
+4. cold start of each corpus in a fresh process, with its peak RSS (``benchmarks.cold_start``);
+5. a class game: 200 clicks on one question within a second, and the reveal at its deadline
+   (``benchmarks.class_game``).
 
 Raw, store and service runs are interleaved so drift in the machine affects all alike.
 Progress goes to stderr; the table and the one-line summary go to stdout.
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from benchmarks import answer_eval, report
 from benchmarks.answering import AnswerRun, service_run, store_run
+from benchmarks.class_game import class_game_rows
 from benchmarks.cold_start import ColdStart, cold_start, peak_rss_mib
 from benchmarks.corpus import generate_corpus
 from benchmarks.raw_insert import raw_answers_per_second
@@ -162,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shipped, big, big_dir = searched.shipped, searched.big, searched.big_dir
         cold_shipped = _cold_starts(args.content, tmp, "shipped", args.repeats)
         cold_big = _cold_starts(big_dir, tmp, f"{args.factor}x", args.repeats)
+        class_game = class_game_rows(args.content, tmp, args.repeats, _progress)
     elapsed = time.perf_counter() - began
 
     n = args.learners
@@ -241,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Row(f"  {args.factor}x corpus", f"{statistics.median(c.open_seconds for c in cold_big):.2f} s"
             f" (+{statistics.median(c.import_seconds for c in cold_big):.2f} s imports)"),
         Row(f"  {args.factor}x corpus, peak RSS", f"{big_rss:.0f} MB"),
+        *class_game,
     ]
     print(report.render(rows))
     print(f"\n{answer_eval.report(args.content)}")  # how fairly short answers are marked

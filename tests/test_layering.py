@@ -98,7 +98,8 @@ def test_cycle_finder_sees_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-CORE_LAYERS = ("lookup", "progress", "presentation", "reminders", "content", "quiz", "exports", "service")
+CORE_LAYERS = ("lookup", "progress", "presentation", "reminders", "content", "quiz", "class_game", "exports",
+               "service")
 """The core's packages, lowest first (``bot/core/__init__.py``): each imports only lower ones."""
 
 

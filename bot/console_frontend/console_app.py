@@ -2,14 +2,20 @@
 
 :class:`ConsoleApp` keeps what a Discord client would keep on screen (who is typing, the
 latest reply with buttons, the open text prompt) and turns each parsed line into one
-service call. It never raises: a StudyError becomes its error reply and anything else an
-error reply with a short code, logged with its traceback. :func:`run_console` opens the
-service and feeds it lines from a script, a pipe or an interactive prompt with history.
+service call. Public messages (a class game's questions, their edits) are collected by the
+console's :class:`ConsolePublisher` and shown, each edit as a new reply, before the line's
+own reply. The console's clock stands still (at ``--now`` or the real time at start) and
+only ``wait`` moves it, running what falls due on the way. It never raises: a StudyError
+becomes its error reply and anything else an error reply with a short code, logged with its
+traceback. :func:`run_console` opens the service and feeds it lines from a script, a pipe or
+an interactive prompt with history.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import json
 import logging
 import os
@@ -17,6 +23,7 @@ import secrets
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -31,12 +38,13 @@ from bot.console_frontend.console_commands import (
     SlashCommand,
     Submit,
     SwitchUser,
+    Wait,
     console_help,
     parse_line,
     pick_button,
 )
 from bot.console_frontend.console_render import render_reply, reply_to_json, terminal_width, wants_colour
-from bot.core.clock import Clock, system_clock
+from bot.core.clock import Clock, FrozenClock, system_clock
 from bot.core.content.instructor_files import check_upload_size
 from bot.core.errors import StudyError
 from bot.core.presentation.replies import Button, Reply, TextPrompt, Tone, error_reply
@@ -46,21 +54,51 @@ from bot.core.service.study_service import Actor, StudyService, Upload
 log = logging.getLogger(__name__)
 
 CONSOLE_SCOPE = "console"
+CONSOLE_CHANNEL = "console"
+"""The console is one channel: a class game started here is played by every user of the session."""
 HISTORY_FILE = ".studybot_history"
 HISTORY_LENGTH = 1000
 BANNER = "Study bot console. Type /help for the bot's commands, help for the console's; Ctrl-D leaves."
 
 
-class ConsoleApp:
-    """One console session: the current user, their rights and what is on screen."""
+class ConsolePublisher:
+    """Public messages of the console's one channel: every post and edit becomes a reply to show.
 
-    def __init__(self, service: StudyService, user: str, *, instructor: bool = False) -> None:
+    Live refreshes (the running count of answers) are left out: in a transcript they would
+    repeat the question after every click; the count shows in each confirmation instead.
+    """
+
+    def __init__(self) -> None:
+        self.outbox: list[Reply] = []
+        self._ids = itertools.count(1)
+
+    async def post(self, channel: str, reply: Reply) -> str:
+        """Queue a new public message for display; its id is a running number."""
+        self.outbox.append(reply)
+        return str(next(self._ids))
+
+    async def edit(self, channel: str, message: str, reply: Reply, *, live: bool = False) -> None:
+        """Queue an edit for display as a new reply (live refreshes are skipped)."""
+        if not live:
+            self.outbox.append(reply)
+
+
+class ConsoleApp:
+    """One console session: the current user, their rights, the clock and what is on screen."""
+
+    def __init__(self, service: StudyService, user: str, *, instructor: bool = False,
+                 clock: FrozenClock | None = None) -> None:
         self.service = service
         self.user = user
+        self.clock = clock
         self._instructors: set[str] = {user} if instructor else set()
         self.latest_buttons: tuple[Button, ...] = ()
         self.open_prompt: TextPrompt | None = None
         self.finished = False
+        self.publisher = ConsolePublisher()
+        games = getattr(service, "class_game", None)  # a stand-in service (in tests) may have no games
+        if games is not None:
+            games.publisher = self.publisher
 
     @property
     def is_instructor(self) -> bool:
@@ -73,12 +111,34 @@ class ConsoleApp:
         return Actor(CONSOLE_SCOPE, self.user, self.user, self.is_instructor)
 
     @property
+    def _in_channel(self) -> Actor:
+        """The current user acting in the console's one channel (what every service call gets)."""
+        return dataclasses.replace(self.actor, channel=CONSOLE_CHANNEL)
+
+    @property
     def prompt_text(self) -> str:
         """The input prompt: the current user, marked when they are an instructor."""
         return f"{self.user}{' (instructor)' if self.is_instructor else ''}> "
 
+    async def handle_all(self, line: str) -> list[Reply]:
+        """Run one typed line; the public messages it caused, then its own reply. Never raises."""
+        reply = await self.handle(line)
+        published = self.take_published()
+        return [*published, reply] if reply is not None else published
+
+    def take_published(self) -> list[Reply]:
+        """The public messages and edits posted since the last call, oldest first."""
+        published, self.publisher.outbox = self.publisher.outbox, []
+        for reply in published:
+            self._remember(reply)
+        return published
+
     async def handle(self, line: str) -> Reply | None:
-        """Run one typed line; ``None`` for blank lines, comments and ``quit``. Never raises."""
+        """Run one typed line and return its own reply; never raises.
+
+        ``None`` for blank lines, comments, ``quit`` and a ``wait`` that ran something; public
+        messages wait in :meth:`take_published`.
+        """
         try:
             command = parse_line(line)
             if command is None:
@@ -99,15 +159,15 @@ class ConsoleApp:
         if isinstance(command, SlashCommand):
             options = {name: await read_upload(value) if isinstance(value, AttachmentPath) else value
                        for name, value in command.options.items()}
-            return await self.service.execute(self.actor, command.name, options)
+            return await self.service.execute(self._in_channel, command.name, options)
         if isinstance(command, Click):
             button = pick_button(self.latest_buttons, command)
-            return await self.service.press(self.actor, button.action)
+            return await self.service.press(self._in_channel, button.action)
         if isinstance(command, Submit):
             if self.open_prompt is None:
                 raise ConsoleInputError("There is no open question to answer.",
                                         hint="submit answers short-answer cards, e.g. after /quiz type:short")
-            reply = await self.service.submit(self.actor, self.open_prompt.action, command.text)
+            reply = await self.service.submit(self._in_channel, self.open_prompt.action, command.text)
             self.open_prompt = None
             return reply
         if isinstance(command, SwitchUser):
@@ -122,6 +182,8 @@ class ConsoleApp:
                              tone=Tone.SUCCESS)
             self._instructors.discard(self.user)
             return Reply(title="Instructor rights off", body=f"{self.user} is a learner again.")
+        if isinstance(command, Wait):
+            return await self._wait(command.seconds)
         if isinstance(command, ShowHelp):
             return Reply(title="Console help", body=console_help())
         if isinstance(command, Quit):
@@ -129,11 +191,49 @@ class ConsoleApp:
             return None
         raise AssertionError(f"unhandled console command {command!r}")
 
+    async def _wait(self, seconds: float) -> Reply | None:
+        """Move the clock on, stopping at each deadline on the way to run what falls due then.
+
+        Class-game reveals and advances, and review reminders (printed as replies addressed to
+        their learner), run in time order, exactly as the bot's timers would run them.
+        """
+        clock = self.clock
+        if clock is None:
+            raise ConsoleInputError("This console's clock cannot be moved.", hint="start it with studybot console")
+        games, reminders = self.service.class_game, self.service.reminders
+        target = clock() + timedelta(seconds=seconds)
+        ran = 0
+        stuck_at = None
+        while (due := _earliest(await games.next_deadline(), await reminders.next_send_at())) is not None:
+            if due > target or due == stuck_at:  # a step that cannot run now would stop the clock forever
+                break
+            if due > clock():
+                clock.advance(due - clock())
+            steps = await games.run_due()
+            for message in await reminders.due_reminders(clock()):
+                self.publisher.outbox.append(message.reply)
+                await reminders.delivered(message)
+                steps += 1
+            stuck_at = None if steps else due
+            ran += steps
+        if target > clock():
+            clock.advance(target - clock())
+        if ran or self.publisher.outbox:
+            return None
+        return Reply(title=f"Waited {seconds:g} s",
+                     body=f"Nothing fell due. It is now {clock():%Y-%m-%d %H:%M:%S} UTC.")
+
     def _remember(self, reply: Reply) -> None:
         if reply.buttons:
             self.latest_buttons = reply.buttons
         if reply.prompt is not None:
             self.open_prompt = reply.prompt
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    """The earliest of the moments given, ignoring the missing ones."""
+    present = [m for m in moments if m is not None]
+    return min(present) if present else None
 
 
 async def read_upload(attachment: AttachmentPath) -> Upload:
@@ -241,10 +341,11 @@ def run_console(
         stdout, json_lines=config.json_lines, colour=not config.json_lines and wants_colour(stdout),
         width=terminal_width(), exports_dir=config.exports_dir or config.db_path.parent / "exports", errors=stderr,
     )
+    clock = config.clock if isinstance(config.clock, FrozenClock) else FrozenClock(config.clock())
     with asyncio.Runner() as runner:
         try:
             service = runner.run(StudyService.open(db_path=config.db_path, content_dir=config.content_dir,
-                                                   migrations_dir=config.migrations_dir, clock=config.clock))
+                                                   migrations_dir=config.migrations_dir, clock=clock))
         except ContentError as exc:
             print(f"studybot: the content in {config.content_dir} has {len(exc.problems)} problem(s); "
                   "fix them and start again:", file=stderr)
@@ -258,7 +359,7 @@ def run_console(
             log.debug("startup failed", exc_info=True)
             print(f"studybot: cannot open the database {config.db_path}: {exc}", file=stderr)
             return 1
-        app = ConsoleApp(service, config.user)
+        app = ConsoleApp(service, config.user, clock=clock)
         try:
             if lines is not None:
                 _run_lines(runner, app, output, lines)
@@ -274,9 +375,10 @@ def run_console(
 def _run_lines(runner: asyncio.Runner, app: ConsoleApp, output: ConsoleOutput, lines: Iterable[str]) -> None:
     for line in lines:
         user, prompt = app.user, app.prompt_text
-        reply = runner.run(app.handle(line))
-        if reply is not None:
-            output.show(reply, input_line=line, user=user, echo=prompt + line.strip())
+        echo: str | None = prompt + line.strip()
+        for reply in runner.run(app.handle_all(line)):
+            output.show(reply, input_line=line, user=user, echo=echo)
+            echo = None
         if app.finished:
             break
 
@@ -292,8 +394,7 @@ def _interactive(runner: asyncio.Runner, app: ConsoleApp, output: ConsoleOutput)
                 output.stream.write("\n")
                 break
             user = app.user
-            reply = runner.run(app.handle(line))
-            if reply is not None:
+            for reply in runner.run(app.handle_all(line)):
                 output.show(reply, input_line=line, user=user)
     finally:
         _save_history(history)

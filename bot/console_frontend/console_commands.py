@@ -1,7 +1,7 @@
 """Parse one console line into a command, validating slash options the way Discord does.
 
 Everything here is pure (no I/O, no service): a line becomes a :class:`SlashCommand`,
-:class:`Click`, :class:`Submit`, :class:`SwitchUser`, :class:`SetInstructor`,
+:class:`Click`, :class:`Submit`, :class:`SwitchUser`, :class:`SetInstructor`, :class:`Wait`,
 :class:`ShowHelp` or :class:`Quit`, or ``None`` for blank lines and ``# comments``.
 Problems raise :class:`ConsoleInputError`, a :class:`StudyError` whose message says what
 was expected, so the app shows it like any other error reply.
@@ -34,6 +34,9 @@ _LOOKS_LIKE_OPTION = re.compile(r"[a-z][a-z0-9_-]*")
 _NUMBER = re.compile(r"[0-9]{1,9}")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _CHOICE_LETTER = re.compile(r"^[A-Za-z0-9][.)]\s+")
+_SECONDS = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,6})?")
+MAX_WAIT_SECONDS = 366 * 24 * 3600
+"""The longest single ``wait`` (a year): longer is surely a typo."""
 ECHO_LIMIT = 60
 """Typed text quoted back in an error is cut to this many characters."""
 
@@ -87,6 +90,13 @@ class SetInstructor:
 
 
 @dataclass(frozen=True, slots=True)
+class Wait:
+    """Advance the console's clock by ``seconds`` and run whatever falls due meanwhile."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHelp:
     """List what can be typed."""
 
@@ -96,7 +106,7 @@ class Quit:
     """Leave the console."""
 
 
-ConsoleCommand = SlashCommand | Click | Submit | SwitchUser | SetInstructor | ShowHelp | Quit
+ConsoleCommand = SlashCommand | Click | Submit | SwitchUser | SetInstructor | Wait | ShowHelp | Quit
 
 HELP_HINT = "type help for the console's commands, /help for the bot's"
 
@@ -128,6 +138,8 @@ def parse_line(line: str) -> ConsoleCommand | None:
             return SetInstructor(rest.casefold() == "on")
         raise ConsoleInputError("Type instructor on or instructor off.",
                                 hint="the instructor commands themselves start with a slash: /instructor reload")
+    if keyword == "wait":
+        return _parse_wait(rest)
     if keyword in ("help", "?") and not rest:
         return ShowHelp()
     if keyword in ("quit", "exit") and not rest:
@@ -220,6 +232,13 @@ def _parse_click(rest: str) -> Click:
     return Click(label=rest)
 
 
+def _parse_wait(rest: str) -> Wait:
+    if not _SECONDS.fullmatch(rest) or float(rest) > MAX_WAIT_SECONDS:
+        raise ConsoleInputError("Say how many seconds to wait, e.g. wait 30.",
+                                hint=f"a number of seconds from 0 to {MAX_WAIT_SECONDS}")
+    return Wait(float(rest))
+
+
 def pick_button(buttons: Sequence[Button], click: Click) -> Button:
     """The button a ``click`` means: by number, exact label, answer text, or unique prefix."""
     if not buttons:
@@ -268,6 +287,7 @@ def console_help() -> str:
         "- `submit TEXT`: answer the open question (short-answer cards)",
         "- `as NAME`: act as another user",
         "- `instructor on` or `instructor off`: grant or drop instructor rights",
+        "- `wait SECONDS`: move the clock on and run what falls due (class-game reveals, next questions)",
         "- `help`: this list; `quit`: leave (or Ctrl-D); lines starting with # are comments",
         "",
         "**Bot commands**",

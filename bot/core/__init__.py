@@ -12,6 +12,7 @@ Packages, lowest first (a package imports only the ones above it in this list):
 - ``reminders``: when a review reminder goes out (local time, time zones, DST) and what it says;
 - ``content``: reading, validating and serving the instructor's ``content/`` folder;
 - ``quiz``: picking cards and grading answers;
+- ``class_game``: the rules of a live class game (scoring, standings, tallies, what falls due);
 - ``exports``: files made from the course and progress (Anki, Moodle GIFT, CSV, PNG charts);
 - ``service``: the use cases by feature, behind the one ``StudyService`` both front ends call.
 """

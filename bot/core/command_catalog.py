@@ -22,6 +22,9 @@ EXPORT_FORMATS = ("anki",)
 INSTRUCTOR_EXPORT_FORMATS = ("csv", "gift")
 """What ``/instructor export`` makes: the class's progress as CSV, or the cards as Moodle GIFT."""
 CARD_TYPES = ("choice", "truefalse", "short", "flashcard")
+CLASS_GAME_TYPES = ("choice", "truefalse", "mixed")
+DEFAULT_CLASS_QUESTIONS, MAX_CLASS_QUESTIONS = 10, 30
+DEFAULT_CLASS_SECONDS, MIN_CLASS_SECONDS, MAX_CLASS_SECONDS = 30, 10, 120
 
 
 class OptionType(StrEnum):
@@ -84,6 +87,7 @@ class CommandSpec:
 GROUPS: Mapping[str, str] = {
     "instructor": "Tools for instructors: content, class statistics and progress",
     "remind": "Review reminders by direct message, only if you turn them on",
+    "class": "A live class quiz in this channel, run by an instructor",
 }
 """Command groups and their descriptions (a group's commands are named ``"<group> <command>"``)."""
 
@@ -180,5 +184,21 @@ COMMANDS: Mapping[str, CommandSpec] = {
         ),
         CommandSpec("remind off", "Stop review reminders"),
         CommandSpec("remind status", "Whether reminders are on, and when the next one is"),
+        CommandSpec(
+            "class start",
+            "Start a live class quiz in this channel; everyone here can answer",
+            (
+                _TOPIC,
+                OptionSpec("count", OptionType.INTEGER, f"How many questions (default {DEFAULT_CLASS_QUESTIONS})",
+                           min_value=1, max_value=MAX_CLASS_QUESTIONS),
+                OptionSpec("seconds", OptionType.INTEGER, f"Seconds per question (default {DEFAULT_CLASS_SECONDS})",
+                           min_value=MIN_CLASS_SECONDS, max_value=MAX_CLASS_SECONDS),
+                OptionSpec("type", OptionType.STRING, "Which cards (default mixed)", choices=CLASS_GAME_TYPES),
+                OptionSpec("auto", OptionType.BOOLEAN, "Go on to the next question by itself after each reveal"),
+            ),
+            instructor=True,
+        ),
+        CommandSpec("class stop", "End this channel's class quiz and post the standings so far", instructor=True),
+        CommandSpec("class scores", "The standings of this channel's class quiz, just for you"),
     )
 }

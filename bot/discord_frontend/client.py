@@ -18,6 +18,7 @@ from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
 from bot.discord_frontend.components import answer_press, on_prompt_submit
+from bot.discord_frontend.publishing import DiscordPublisher
 from bot.discord_frontend.reminders import ReminderSender
 from bot.settings import Settings
 
@@ -27,6 +28,7 @@ EXTENSIONS = (
     "bot.discord_frontend.cogs.study",
     "bot.discord_frontend.cogs.instructor",
     "bot.discord_frontend.cogs.reminders",
+    "bot.discord_frontend.cogs.class_game",
 )
 
 
@@ -57,6 +59,8 @@ class StudyBot(commands.Bot):
         self._clock = clock
         self.reminder_sender: ReminderSender | None = None
         """Sends the reminder DMs (created with the service, at login)."""
+        self.publisher = DiscordPublisher(self)
+        """Posts and edits the public class-game messages (see :mod:`publishing`)."""
 
     @property
     def service(self) -> StudyService:
@@ -74,7 +78,11 @@ class StudyBot(commands.Bot):
         await answer_press(interaction, action_id)
 
     async def setup_hook(self) -> None:
-        """Open the service, load the cogs, register buttons and prompts, sync commands if changed."""
+        """Open the service, load cogs, register buttons and prompts, start the timer, sync if changed.
+
+        The class-game timer is re-armed from the deadlines stored in the database, so a game
+        resumes after a restart and a deadline that passed meanwhile is handled at once.
+        """
         settings = self.settings
         self._service = await StudyService.open(
             db_path=settings.db_path, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
@@ -82,10 +90,12 @@ class StudyBot(commands.Bot):
         )
         self.reminder_sender = ReminderSender(self, self._service.reminders, self._clock)
         self.reminder_sender.start()
+        self._service.class_game.publisher = self.publisher
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(ActionButton)
         self.add_listener(on_prompt_submit, "on_interaction")
+        self._service.class_timer.start()
         if self._sync_on_start:
             await self.sync_if_changed()
 
@@ -96,6 +106,7 @@ class StudyBot(commands.Bot):
                 await self.reminder_sender.stop()
             await super().close()
         finally:
+            await self.publisher.close()
             service, self._service = self._service, None
             if service is not None:
                 await service.close()

@@ -392,3 +392,22 @@ def test_remind_on_status_and_off_as_typed_in_the_console(transcript: Transcript
     assert "Next check: Mon Mar 4, 18:30 EST (in 14 h 30 min)." in on["description"]
     assert replies["/remind off"]["title"] == "Reminders off"
     assert replies["/remind status"]["title"] == "Reminders are off"
+
+
+def test_a_reminder_falls_due_during_wait_and_names_its_learner(transcript: Transcript) -> None:
+    replies = transcript.script("""\
+/quiz topic:history type:choice count:1
+click a fishing accord
+click Next
+click a fishing accord
+click See results
+/remind on time:09:30 timezone:UTC
+wait 3600
+click Review now
+wait 3600
+""")
+    titles = [r["title"] for r in replies]
+    reminder = next(r for r in replies if "ann" in (r["footer"] or "") and r["input"] == "wait 3600")
+    assert "due" in reminder["description"].casefold() and [b["label"] for b in reminder["buttons"]] == ["Review now"]
+    assert titles[titles.index(reminder["title"]) + 1].startswith("Review · card 1 of")
+    assert titles[-1] == "Waited 3600 s"  # at most one reminder a day

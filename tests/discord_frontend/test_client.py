@@ -98,7 +98,7 @@ async def test_sync_commands_syncs_on_demand_and_remembers_the_schema(
     names = await sync_commands(settings, GUILD_ID)
 
     assert set(names) == {"quiz", "review", "define", "excerpt", "progress", "leaderboard", "export", "topics",
-                          "sources", "help", "instructor", "remind"}
+                          "sources", "help", "instructor", "remind", "class"}
     [put] = fake.requests_to("PUT", "/commands")
     assert put.path.endswith(GUILD_COMMANDS)
 

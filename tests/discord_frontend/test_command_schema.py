@@ -75,6 +75,7 @@ async def test_only_instructor_commands_are_hidden_and_guild_only(fake: FakeDisc
     assert schema["instructor"]["default_member_permissions"] == MANAGE_GUILD
     assert schema["instructor"]["contexts"] == GUILD_ONLY
     assert all(c["default_member_permissions"] is None for name, c in schema.items() if name != "instructor")
+    assert schema["class"]["contexts"] == GUILD_ONLY  # /class scores is for everyone, but only in a server
 
 
 async def test_every_description_fits_discord(fake: FakeDiscord, bot: StudyBot) -> None:

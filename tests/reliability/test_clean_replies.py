@@ -125,6 +125,10 @@ async def walk_everything(service: StudyService, content: Path) -> Walk:
     await walk.command(LEARNER, "remind on", time="7pm", timezone="Europe/Berlin")
     await walk.command(LEARNER, "remind status")
     await walk.command(LEARNER, "remind off")
+    in_channel = Actor("guild:1", "900", "Prof", is_instructor=True, channel="77")
+    await walk.command(in_channel, "class start", count=2, seconds=10)
+    await walk.command(Actor("guild:1", "901", "Ann", channel="77"), "class scores")
+    await walk.command(in_channel, "class stop")
     deck = sorted((content / "cards").glob("*.yaml"))[0]
     await walk.command(TEACHER, "instructor upload", file=Upload(deck.name, deck.read_bytes()))
     await walk.command(TEACHER, "instructor reset", member=Member("901", "Ann"))

@@ -36,6 +36,9 @@ class Verb(StrEnum):
     RESET = "rst"  # learner id
     KEEP = "keep"  # (nothing): cancel a reset
     REVIEW_NOW = "rv"  # scope: a reminder's "Review now", pressed in a DM for a server's cards
+    CLASS_ANSWER = "ca"  # class game, question position, option index
+    CLASS_REVEAL = "cr"  # class game, question position: reveal now
+    CLASS_NEXT = "cn"  # class game, question position (the one revealed): next question
 
 
 ARITY = {
@@ -43,6 +46,7 @@ ARITY = {
     Verb.RIGHT: 2, Verb.RETRY: 1, Verb.AGAIN: 1, Verb.OVER: 6,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
     Verb.REVIEW_NOW: 1,
+    Verb.CLASS_ANSWER: 3, Verb.CLASS_REVEAL: 2, Verb.CLASS_NEXT: 2,
 }
 NONE_ARG = "-"
 

@@ -78,6 +78,8 @@ class AnswerInput:
     response_ms: int | None = None
     session_id: str | None = None
     position: int | None = None
+    class_game_id: str | None = None
+    """Set for an answer given in a live class game (see :mod:`class_games`)."""
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def insert_attempt(conn: sqlite3.Connection, answer: AnswerInput, now: datetime)
     """Append to the attempt log and return the new attempt id."""
     cursor = conn.execute(
         "INSERT INTO attempts (learner_id, card_id, card_hash, response, correct, rating, "
-        "answered_at, response_ms, session_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "answered_at, response_ms, session_id, position, class_game_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             answer.learner_id,
             answer.card_id,
@@ -82,6 +82,7 @@ def insert_attempt(conn: sqlite3.Connection, answer: AnswerInput, now: datetime)
             answer.response_ms,
             answer.session_id,
             answer.position,
+            answer.class_game_id,
         ),
     )
     assert cursor.lastrowid is not None  # a plain INSERT into a rowid table always sets it

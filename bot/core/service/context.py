@@ -25,12 +25,17 @@ from bot.core.text import collapse_spaces, truncate
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who is acting: one person in one scope ("guild:<id>", "dm" or "console")."""
+    """Who is acting: one person in one scope ("guild:<id>", "dm" or "console"), and where.
+
+    ``channel`` is the front end's id of the channel the command came from (class games run
+    per channel); ``None`` where there is none (a DM).
+    """
 
     scope: str
     user_key: str
     display_name: str
     is_instructor: bool = False
+    channel: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,12 +26,15 @@ from bot.core.presentation import actions
 from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.replies import Reply
 from bot.core.progress.bot_state import BotState
+from bot.core.progress.class_games import ClassGameStore
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
 from bot.core.progress.reminders import ReminderStore
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
+from bot.core.service.class_game import ClassGameUseCases, GamePublisher
+from bot.core.service.class_timer import DeadlineTimer
 from bot.core.service.context import Actor, Member, StudyContext, Upload, shown
 from bot.core.service.exports import ExportUseCases
 from bot.core.service.instructor import InstructorUseCases
@@ -41,7 +44,7 @@ from bot.core.service.reminders import ReminderUseCases
 from bot.core.service.standings import StandingUseCases
 from bot.core.service.template_samples import template_samples
 
-__all__ = ["Actor", "Member", "StudyService", "Upload"]
+__all__ = ["Actor", "GamePublisher", "Member", "StudyService", "Upload"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,9 @@ class StudyService:
         self.instructor = InstructorUseCases(ctx)
         self.exports = ExportUseCases(ctx)
         self.reminders = ReminderUseCases(ctx, ReminderStore(db, clock), self.quiz)
+        self.class_game = ClassGameUseCases(ctx, ClassGameStore(db, clock, store.scheduler))
+        self.class_timer = DeadlineTimer(self.class_game, clock)
+        """Started by a front end that runs in real time (Discord); the console runs due steps on ``wait``."""
         # The use cases front ends call by name (the Discord cogs call these attributes directly).
         self.start_quiz = self.quiz.start_quiz
         self.review = self.quiz.review
@@ -100,6 +106,8 @@ class StudyService:
             "instructor upload": self.upload, "instructor reset": self.reset,
             "remind on": self.reminders.turn_on, "remind off": self.reminders.turn_off,
             "remind status": self.reminders.status,
+            "class start": self.class_game.start, "class stop": self.class_game.stop,
+            "class scores": self.class_game.scores,
         }
         """Catalogue command name -> the use case that runs it (see :meth:`execute`)."""
         self.press_handlers: dict[Verb, PressHandler] = {
@@ -121,6 +129,9 @@ class StudyService:
             Verb.RESET: self.instructor.press_reset,
             Verb.KEEP: self.instructor.press_keep,
             Verb.REVIEW_NOW: self.reminders.press_review,
+            Verb.CLASS_ANSWER: self.class_game.press_answer,
+            Verb.CLASS_REVEAL: self.class_game.press_reveal,
+            Verb.CLASS_NEXT: self.class_game.press_next,
         }
         """Action verb -> the feature that answers a press of that button."""
 
@@ -160,7 +171,8 @@ class StudyService:
         return cls(library, store, db, clock, rng=rng)
 
     async def close(self) -> None:
-        """Close the database (waits for a write in progress)."""
+        """Stop the class-game timer, then close the database (waits for a write in progress)."""
+        await self.class_timer.stop()
         await self._db.close()
 
     @property

@@ -136,10 +136,42 @@ def _reminder() -> dict[str, Any]:
             "multiple": True}
 
 
+_STANDINGS = [{"rank": 1, "name": "Aiko", "points": 1840, "right": 2},
+              {"rank": 2, "name": "Boris", "points": 950, "right": 1}]
+
+
+def _class_question() -> dict[str, Any]:
+    return {"prompt": "What does the anti-hegemony clause oppose?", "kind": "choice",
+            "options": [("A", "Soviet expansion in Asia"), ("B", "Any power seeking hegemony in the region")],
+            "answered": 12, "deadline": 1_714_554_030, "seconds": 30}
+
+
+def _class_reveal() -> dict[str, Any]:
+    return {"prompt": "What does the anti-hegemony clause oppose?", "answered": 14,
+            "options": [{"label": "A. Soviet expansion in Asia", "count": 3, "right": False},
+                        {"label": "B. Any power seeking hegemony", "count": 11, "right": True}],
+            "answer": "Any power seeking hegemony", "explain": "The clause names no country.", "quotes": [_QUOTE],
+            "fiction_label": FICTION_LABEL, "top": _STANDINGS, "next_at": 1_714_554_040}
+
+
+def _class_final() -> dict[str, Any]:
+    return {"stopped": False, "played": 2, "total": 2, "standings": _STANDINGS, "more": 3,
+            "shares": [{"number": 1, "share": 0.75, "answered": 4}, {"number": 2, "share": 0.25, "answered": 4}],
+            "hardest": {"number": 2, "share": 0.25, "prompt": "When was the Joint Declaration signed?"}}
+
+
+def _class_scores() -> dict[str, Any]:
+    return {"played": 1, "total": 5, "finished": False, "standings": _STANDINGS, "more": 0, "mine": _STANDINGS[1]}
+
+
 def template_samples() -> Mapping[str, Callable[[], dict[str, Any]]]:
     """Template name → a function building its sample context."""
     return {
         "card.md.j2": _card,
+        "class_final.md.j2": _class_final,
+        "class_question.md.j2": _class_question,
+        "class_reveal.md.j2": _class_reveal,
+        "class_scores.md.j2": _class_scores,
         "define_miss.md.j2": _define_miss,
         "excerpt.md.j2": _excerpt,
         "feedback.md.j2": _feedback,

@@ -1,2 +1,0 @@
--- Placeholder for 0004, the class game's migration, which lives on another branch.
--- It only keeps the numbering without a gap on the reminders branch: drop this file at merge.
