@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,8 @@ class Settings:
     dev_guild_id: int | None = None
     instructor_role: str | None = None
     log_level: str = "INFO"
+    course_guild_ids: tuple[int, ...] = ()
+    """Servers whose instructors may change the course content (reload, upload); see :meth:`course_guilds`."""
 
     @classmethod
     def from_env(
@@ -49,6 +51,10 @@ class Settings:
         guild = get("STUDYBOT_DEV_GUILD")
         if guild is not None and not guild.isdigit():
             raise ValueError(f"STUDYBOT_DEV_GUILD must be a numeric guild id, not {guild!r}")
+        course_guilds = [part.strip() for part in (get("STUDYBOT_COURSE_GUILDS") or "").split(",") if part.strip()]
+        if not all(part.isdigit() for part in course_guilds):
+            raise ValueError("STUDYBOT_COURSE_GUILDS must be comma-separated numeric guild ids, "
+                             f"not {get('STUDYBOT_COURSE_GUILDS')!r}")
         level = (get("STUDYBOT_LOG_LEVEL") or "INFO").upper()
         if not isinstance(logging.getLevelName(level), int):
             raise ValueError(f"STUDYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
@@ -59,7 +65,21 @@ class Settings:
             dev_guild_id=int(guild) if guild else None,
             instructor_role=get("STUDYBOT_INSTRUCTOR_ROLE"),
             log_level=level,
+            course_guild_ids=tuple(int(part) for part in course_guilds),
         )
+
+    def course_guilds(self, joined: Sequence[int]) -> frozenset[int] | None:
+        """The servers whose instructors may change the content, given the servers the bot is in.
+
+        ``STUDYBOT_COURSE_GUILDS`` when set; else the dev guild when set; else the one server the
+        bot is in, while it is in only one. ``None`` means nobody but the application owner
+        may, until the setting is made (the bot is in several servers and none is named).
+        """
+        if self.course_guild_ids:
+            return frozenset(self.course_guild_ids)
+        if self.dev_guild_id is not None:
+            return frozenset({self.dev_guild_id})
+        return frozenset(joined) if len(joined) == 1 else None
 
 
 def _resolve(value: str | None, default: Path) -> Path:

@@ -9,11 +9,19 @@ import discord
 from bot.core.service.study_service import Actor, Member, StudyService
 
 
-def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None) -> Actor:
-    """The :class:`Actor` behind an interaction; progress is kept per server ("guild:<id>") or "dm"."""
+def actor_for(interaction: discord.Interaction[Any], instructor_role: str | None,
+              course_guilds: frozenset[int] | None = None, owners: frozenset[int] = frozenset()) -> Actor:
+    """The :class:`Actor` behind an interaction; progress is kept per server ("guild:<id>") or "dm".
+
+    Instructors may change the course content only in ``course_guilds`` (``None``: nowhere, until
+    the setting names one); the application's ``owners`` always may.
+    """
     user = interaction.user
     scope = f"guild:{interaction.guild_id}" if interaction.guild_id else "dm"
-    return Actor(scope, str(user.id), user.display_name, is_instructor(interaction, instructor_role))
+    instructor = is_instructor(interaction, instructor_role)
+    course_editor = user.id in owners or (
+        instructor and course_guilds is not None and interaction.guild_id in course_guilds)
+    return Actor(scope, str(user.id), user.display_name, instructor, course_editor=course_editor)
 
 
 def member_for(user: discord.Member | discord.User) -> Member:

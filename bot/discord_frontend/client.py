@@ -52,6 +52,11 @@ class StudyBot(commands.Bot):
             intents=intents,
             tree_cls=StudyTree,
             allowed_mentions=discord.AllowedMentions.none(),
+            # Installed to servers only (no user installs: a course belongs to a server); usable
+            # in servers and in a DM with the bot. Instructor and class commands narrow this.
+            allowed_installs=discord.app_commands.AppInstallationType(guild=True, user=False),
+            allowed_contexts=discord.app_commands.AppCommandContext(guild=True, dm_channel=True,
+                                                                   private_channel=False),
         )
         self.settings = settings
         self._service: StudyService | None = None
@@ -70,8 +75,19 @@ class StudyBot(commands.Bot):
         return self._service
 
     def actor(self, interaction: discord.Interaction[Any]) -> Actor:
-        """Who is acting in ``interaction``, instructor rights included."""
-        return actor_for(interaction, self.settings.instructor_role)
+        """Who is acting in ``interaction``, instructor and course-editing rights included."""
+        return actor_for(interaction, self.settings.instructor_role,
+                         self.settings.course_guilds([guild.id for guild in self.guilds]), self.owner_ids_known)
+
+    @property
+    def owner_ids_known(self) -> frozenset[int]:
+        """The application's owner (or its team's members), as Discord said at login."""
+        application = self.application
+        if application is None:
+            return frozenset()
+        if application.team is not None:
+            return frozenset(member.id for member in application.team.members)
+        return frozenset({application.owner.id})
 
     async def answer_press(self, interaction: discord.Interaction[Any], action_id: str) -> None:
         """Answer a press of one of the bot's buttons (the :class:`ActionButton` callback)."""

@@ -11,7 +11,7 @@ import pytest
 
 from bot.discord_frontend import StudyBot, create_bot
 from bot.settings import MIGRATIONS_DIR, Settings
-from tests.discord_frontend.fake_discord import TA_ROLE, FakeDiscord
+from tests.discord_frontend.fake_discord import GUILD_ID, TA_ROLE, FakeDiscord
 
 StartBot = Callable[..., Awaitable[StudyBot]]
 
@@ -56,7 +56,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 def settings(tmp_path: Path, content_dir: Path) -> Settings:
     return Settings(discord_token="x", db_path=tmp_path / "studybot.sqlite3", content_dir=content_dir,
-                    migrations_dir=MIGRATIONS_DIR, instructor_role=str(TA_ROLE))
+                    migrations_dir=MIGRATIONS_DIR, instructor_role=str(TA_ROLE), course_guild_ids=(GUILD_ID,))
 
 
 @pytest.fixture

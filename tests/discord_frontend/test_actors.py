@@ -32,13 +32,13 @@ def actor_of(bot: StudyBot, payload: dict) -> Actor:
 async def test_a_guild_member_acts_in_the_guild_scope(fake: FakeDiscord, bot: StudyBot) -> None:
     actor = actor_of(bot, fake.command(STUDENT, "topics"))
 
-    assert actor == Actor(f"guild:{GUILD_ID}", str(STUDENT.id), "Ada", is_instructor=False)
+    assert actor == Actor(f"guild:{GUILD_ID}", str(STUDENT.id), "Ada", is_instructor=False, course_editor=False)
 
 
 async def test_in_a_dm_nobody_is_an_instructor(fake: FakeDiscord, bot: StudyBot) -> None:
     actor = actor_of(bot, fake.command(INSTRUCTOR, "topics", in_guild=False))
 
-    assert actor == Actor("dm", str(INSTRUCTOR.id), "Prof", is_instructor=False)
+    assert actor == Actor("dm", str(INSTRUCTOR.id), "Prof", is_instructor=False, course_editor=False)
 
 
 @pytest.mark.parametrize(("person", "expected"), [
@@ -77,3 +77,25 @@ async def test_a_member_option_becomes_a_member(fake: FakeDiscord, bot: StudyBot
     member = member_for(interaction.user)
 
     assert (member.user_key, member.display_name) == (str(STUDENT.id), "Ada")
+
+
+async def test_only_course_servers_instructors_and_the_owner_may_change_the_course(
+        fake: FakeDiscord, start_bot: StartBot, settings: Settings) -> None:
+    in_course = await start_bot(settings)
+    assert actor_of(in_course, fake.command(INSTRUCTOR, "topics")).may_edit_course
+    assert not actor_of(in_course, fake.command(STUDENT, "topics")).may_edit_course
+    elsewhere = await start_bot(dataclasses.replace(settings, course_guild_ids=(GUILD_ID + 1,)))
+    teacher = actor_of(elsewhere, fake.command(INSTRUCTOR, "topics"))
+    assert teacher.is_instructor and not teacher.may_edit_course  # stats, export, reset stay per server
+    owner = Person(1, "Owner")  # the application's owner, as Discord reports it at login
+    assert actor_of(elsewhere, fake.command(owner, "topics")).may_edit_course
+
+
+def test_course_servers_default_to_the_dev_guild_then_the_only_server() -> None:
+    assert Settings(course_guild_ids=(5, 6)).course_guilds([1, 2]) == {5, 6}
+    assert Settings(dev_guild_id=7).course_guilds([1, 2]) == {7}
+    assert Settings().course_guilds([1]) == {1}
+    assert Settings().course_guilds([1, 2]) is None  # several servers, none named: only the owner
+    assert Settings.from_env({"STUDYBOT_COURSE_GUILDS": "12, 34"}, env_file=None).course_guild_ids == (12, 34)
+    with pytest.raises(ValueError, match="STUDYBOT_COURSE_GUILDS"):
+        Settings.from_env({"STUDYBOT_COURSE_GUILDS": "12,abc"})

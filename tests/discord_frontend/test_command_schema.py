@@ -76,6 +76,9 @@ async def test_only_instructor_commands_are_hidden_and_guild_only(fake: FakeDisc
     assert schema["instructor"]["contexts"] == GUILD_ONLY
     assert all(c["default_member_permissions"] is None for name, c in schema.items() if name != "instructor")
     assert schema["class"]["contexts"] == GUILD_ONLY  # /class scores is for everyone, but only in a server
+    # every command says where it works on purpose: installed to servers only, usable there and in a DM
+    assert all(c["integration_types"] == [0] for c in schema.values())
+    assert all(c["contexts"] == [0, 1] for name, c in schema.items() if name not in ("instructor", "class"))
 
 
 async def test_every_description_fits_discord(fake: FakeDiscord, bot: StudyBot) -> None:

@@ -36,6 +36,14 @@ class Actor:
     display_name: str
     is_instructor: bool = False
     channel: str | None = None
+    course_editor: bool | None = None
+    """May change the course content shared by every server (``None``: the same as ``is_instructor``,
+    as in the console; the Discord front end decides it from ``STUDYBOT_COURSE_GUILDS``)."""
+
+    @property
+    def may_edit_course(self) -> bool:
+        """Whether this actor may reload or upload the content every server sees."""
+        return self.is_instructor if self.course_editor is None else self.course_editor
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +115,15 @@ def require_instructor(actor: Actor, what: str) -> None:
     if not actor.is_instructor:
         raise StudyError(f"Only instructors can {what}.",
                          hint="this needs the Manage Server permission or the instructor role")
+
+
+def require_course_editor(actor: Actor, what: str) -> None:
+    """Refuse ``what`` unless the actor may change the course every server sees."""
+    if not actor.may_edit_course:
+        require_instructor(actor, what)
+        raise StudyError(f"Only the course's owners can {what}: the content is shared by every server.",
+                         hint="the bot's owner, or instructors of a server named in STUDYBOT_COURSE_GUILDS "
+                              "(ask whoever runs the bot to add this server there)")
 
 
 def shown(text: str) -> str:

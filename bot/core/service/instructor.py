@@ -20,7 +20,15 @@ from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.rendering import escape_markdown
 from bot.core.presentation.replies import Attachment, Button, ButtonStyle, Reply, Tone
 from bot.core.problems import ContentError, Problem
-from bot.core.service.context import Actor, Member, StudyContext, Upload, require_instructor, shown
+from bot.core.service.context import (
+    Actor,
+    Member,
+    StudyContext,
+    Upload,
+    require_course_editor,
+    require_instructor,
+    shown,
+)
 from bot.core.service.views import Pager
 
 PROBLEMS_PER_PAGE = 10
@@ -36,7 +44,7 @@ class InstructorUseCases:
 
     async def reload(self, actor: Actor) -> Reply:
         """Validate the content files and swap them in; on errors, keep serving the old content."""
-        require_instructor(actor, "reload the content")
+        require_course_editor(actor, "reload the content")
         result = await self._ctx.library.reload()
         if not result.ok:
             return self._problems_reply(list(result.problems), 1, "Reload refused: the old content is still live")
@@ -111,7 +119,7 @@ class InstructorUseCases:
 
     async def upload(self, actor: Actor, file: Upload) -> Reply:
         """Validate an uploaded deck against the live content; write it and reload only if valid."""
-        require_instructor(actor, "upload decks")
+        require_course_editor(actor, "upload decks")
         name = deck_filename(file.filename)
         check_upload_size(len(file.data))
         try:

@@ -37,7 +37,7 @@ class ClassGameCog(commands.Cog, name="Class game"):
         name="class",
         description=GROUPS["class"],
         guild_only=True,
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
     )
 
     def __init__(self, bot: StudyBot) -> None:

@@ -33,7 +33,7 @@ class InstructorCog(commands.Cog, name="Instructor"):
         name="instructor",
         description=GROUPS["instructor"],
         guild_only=True,
-        allowed_contexts=app_commands.AppCommandContext(guild=True),
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

@@ -373,3 +373,12 @@ async def test_old_full_passage_buttons_survive_a_paragraph_inserted_above(servi
     await service.reload(TEACHER)
     with pytest.raises(StudyError, match="has moved or is no longer in the text"):
         await service.press(ANA, old_button)
+
+
+async def test_an_instructor_of_another_server_cannot_change_the_shared_course(service: StudyService) -> None:
+    elsewhere = Actor("guild:2", "950", "Other prof", is_instructor=True, course_editor=False)
+    for attempt in (service.reload(elsewhere), service.upload(elsewhere, Upload("deck.yaml", b"topic: trade\n"))):
+        with pytest.raises(StudyError, match="Only the course's owners") as refused:
+            await attempt
+        assert refused.value.hint and "STUDYBOT_COURSE_GUILDS" in refused.value.hint
+    assert (await service.stats(elsewhere)).title.startswith("Class statistics")  # per-server tools stay
