@@ -17,7 +17,7 @@ from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
 from bot.discord_frontend.command_tree import StudyTree
-from bot.discord_frontend.components import answer_press, on_prompt_submit
+from bot.discord_frontend.components import answer_press, on_foreign_component, on_prompt_submit
 from bot.discord_frontend.publishing import DiscordPublisher
 from bot.discord_frontend.reminders import ReminderSender
 from bot.settings import Settings
@@ -111,6 +111,7 @@ class StudyBot(commands.Bot):
             await self.load_extension(extension)
         self.add_dynamic_items(ActionButton)
         self.add_listener(on_prompt_submit, "on_interaction")
+        self.add_listener(on_foreign_component, "on_interaction")
         self._service.class_timer.start()
         if self._sync_on_start:
             await self.sync_if_changed()

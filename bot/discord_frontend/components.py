@@ -21,6 +21,7 @@ from typing import Any, cast
 
 import discord
 
+from bot.core.errors import StudyError
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
@@ -66,6 +67,21 @@ async def on_prompt_submit(interaction: discord.Interaction[Any]) -> None:
         await _deliver(interaction, action_id, reply)
     except Exception as error:
         await report_error(interaction, error)
+
+
+async def on_foreign_component(interaction: discord.Interaction[Any]) -> None:
+    """Listener for ``on_interaction``: answer buttons and forms this bot's ids don't describe.
+
+    A message from an older version of the bot (or anything else without an ``sb:`` id) would
+    otherwise get no response at all, and Discord would show "This interaction failed".
+    """
+    if interaction.type not in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+        return
+    data = cast(dict[str, Any], interaction.data or {})
+    if str(data.get("custom_id", "")).startswith(f"{actions.PREFIX}:"):
+        return
+    await report_error(interaction, StudyError("This message is out of date, so its buttons no longer work.",
+                                               hint="run the command again"))
 
 
 def submitted_text(data: dict[str, Any]) -> str:

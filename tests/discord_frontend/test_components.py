@@ -236,3 +236,15 @@ async def test_a_view_that_times_out_leaves_the_buttons_registered(fake: FakeDis
     store.remove_view(view)
 
     assert ActionButton in store._dynamic_items.values()
+
+
+@pytest.mark.parametrize("custom_id", ["quiz:answer:3", "persistent_view:old", "sb"])
+async def test_a_button_of_an_older_bot_gets_a_polite_answer(fake: FakeDiscord, bot: StudyBot, custom_id: str) -> None:
+    start = await fake.interact(bot, fake.command(STUDENT, "quiz", {"type": "choice"}))
+    payload = fake.click(STUDENT, start.message_id, start.button("sb:ans:")["custom_id"])
+    payload["data"]["custom_id"] = custom_id  # a message sent by an older version of the bot
+
+    old = await fake.interact(bot, payload)
+
+    assert old.callback.json["type"] == 4 and old.callback.json["data"]["flags"] & EPHEMERAL
+    assert "This message is out of date" in old.text
