@@ -97,6 +97,15 @@ class AnswerResult:
 
 
 @dataclass(frozen=True)
+class LearnerReset:
+    """What erasing one learner's progress removed."""
+
+    answers: int
+    schedules: int
+    rounds: int
+
+
+@dataclass(frozen=True)
 class CardReset:
     """Cards whose content changed, and how many learners had a schedule for them."""
 

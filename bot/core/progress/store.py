@@ -31,6 +31,7 @@ from bot.core.progress.records import (
     AnswerResult,
     CardReset,
     Learner,
+    LearnerReset,
     QuizSession,
     SessionAnswer,
     SessionKind,
@@ -398,15 +399,16 @@ class ProgressStore:
                 (learner_id, to_db_time(now)),
             )
         return int(row["due"]) if row else 0
-    async def reset_learner(self, learner_id: int) -> int:
-        """Erase a learner's attempts, card states and sessions together; return rows removed."""
+    async def reset_learner(self, learner_id: int) -> LearnerReset:
+        """Erase a learner's attempts, card states and sessions together; say how many of each."""
 
-        def erase(conn: sqlite3.Connection) -> int:
+        def erase(conn: sqlite3.Connection) -> LearnerReset:
             # attempts first: they reference sessions
-            return sum(
+            answers, schedules, rounds = (
                 conn.execute(f"DELETE FROM {table} WHERE learner_id = ?", (learner_id,)).rowcount
                 for table in ("attempts", "card_states", "quiz_sessions")
             )
+            return LearnerReset(answers, schedules, rounds)
 
         return await self._db.run_in_writer(erase)
 

@@ -154,7 +154,8 @@ class InstructorUseCases:
             raise StudyError("That learner is not here any more.")
         erased = await store.reset_learner(learner.id)
         return Reply(title=f"Progress of {escape_markdown(learner.display_name)} erased",
-                     body=f"{erased} answer(s) deleted.",
+                     body=(f"{_count(erased.answers, 'answer')}, {_count(erased.schedules, 'review schedule')} "
+                           f"and {_count(erased.rounds, 'quiz round')} deleted."),
                      tone=Tone.SUCCESS)
 
     async def press_keep(self, actor: Actor, action: Action) -> Reply:

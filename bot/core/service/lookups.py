@@ -93,6 +93,11 @@ class LookupUseCases:
         if not page.query:
             raise StudyError("Type some words to search for.", hint="e.g. /excerpt query:Toshiba submarine")
         encoded = _query_for_button(page.query, source_id)
+        if not page.hits and page.total:  # a page past the end (an old Next button, or a typed offset)
+            first = Button("First page", actions.encode(Verb.EXCERPT, source_id, 0, encoded), ButtonStyle.PRIMARY)
+            return Reply(title=f"No more excerpts for “{page.query}”",
+                         body=f"There are {page.total} in all; this page is past the last one.",
+                         buttons=(first,), tone=Tone.WARNING)
         buttons: list[Button] = []
         if page.total > EXCERPTS_PER_PAGE:
             buttons.append(Button("Prev", actions.encode(Verb.EXCERPT, source_id, max(0, offset - EXCERPTS_PER_PAGE),

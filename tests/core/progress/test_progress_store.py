@@ -17,7 +17,7 @@ from bot.core.progress import database
 from bot.core.progress import store as progress_store
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
-from bot.core.progress.records import AnswerInput, AnswerResult, CardReset, QuizSession
+from bot.core.progress.records import AnswerInput, AnswerResult, CardReset, LearnerReset, QuizSession
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
@@ -451,7 +451,7 @@ async def test_reset_learner_removes_only_their_progress(
     await answer(store, ann, "a", session=session)
     await answer(store, ann, "b")
     await answer(store, bob, "a")
-    assert await store.reset_learner(ann) == 2 + 2 + 1
+    assert await store.reset_learner(ann) == LearnerReset(answers=2, schedules=2, rounds=1)
     assert await store.card_states(ann) == {} and await store.get_session(session.id) is None
     assert (await reports.topic_progress(ann, {"a": "t"}))["t"].attempts == 0
     assert set(await store.card_states(bob)) == {"a"}

@@ -225,6 +225,7 @@ async def test_reset_asks_first_and_only_an_instructor_can_confirm(service: Stud
     assert await attempts(service) == 1
     done = await service.press(TEACHER, erase)
     assert done.title == "Progress of Ana erased" and await attempts(service) == 0
+    assert done.body == "1 answer, 1 review schedule and 1 quiz round deleted."
 
 
 async def test_broken_reload_keeps_serving_and_lists_located_problems(service: StudyService, content_dir: Path) -> None:
@@ -382,3 +383,9 @@ async def test_an_instructor_of_another_server_cannot_change_the_shared_course(s
             await attempt
         assert refused.value.hint and "STUDYBOT_COURSE_GUILDS" in refused.value.hint
     assert (await service.stats(elsewhere)).title.startswith("Class statistics")  # per-server tools stay
+
+
+async def test_a_page_past_the_end_says_so_instead_of_no_match(service: StudyService) -> None:
+    past = await service.excerpt(ANA, "Toshiba", offset=300)
+    assert past.title.casefold() == "no more excerpts for “toshiba”" and "past the last one" in past.body
+    assert (await service.press(ANA, button(past, "First page"))).title.casefold().startswith("excerpts for “toshiba”")
