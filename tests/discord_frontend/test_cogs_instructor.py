@@ -207,3 +207,13 @@ async def test_a_card_retired_by_a_reload_is_skipped_politely(fake: FakeDiscord,
 
     assert pressed.callback.json["type"] == 7
     assert pressed.embed["title"] == "This card was retired"
+
+
+async def test_an_upload_discord_cannot_hand_over_gets_a_clear_message(fake: FakeDiscord, bot: StudyBot) -> None:
+    deck = fake.attachment("gone.yaml", DECK.encode())
+    del fake.files["gone.yaml"]  # the link expired: Discord answers 404
+
+    uploaded = await fake.interact(bot, fake.command(INSTRUCTOR, "instructor upload", {"file": deck}))
+
+    [followup] = uploaded.followups
+    assert "Discord did not hand over the file (HTTP 404)." in str(followup.json)

@@ -60,17 +60,22 @@ class ContentLibrary:
             self._snapshot = fresh
             return ReloadResult(fresh, ())
 
-    async def install_deck(self, name: str, text: str) -> ReloadResult:
+    async def install_deck(self, name: str, text: str, *, keep_previous_as: str | None = None) -> ReloadResult:
         """Validate a deck against the content on disk; only if valid, write ``cards/<name>`` and go live.
 
         One load serves both purposes: the snapshot that validated the deck is the one swapped
-        in, under the same lock as :meth:`reload`, so nothing can change in between.
+        in, under the same lock as :meth:`reload`, so nothing can change in between. A deck it
+        replaces is first copied to ``replaced/<keep_previous_as>`` (outside ``cards/``).
         """
         async with self._lock:
             try:
                 fresh = await self.check(extra_decks={name: text})
             except ContentError as exc:
                 return ReloadResult(self.snapshot, exc.problems)
-            await asyncio.to_thread(write_atomically, self.content_dir / "cards" / name, text)
+            target = self.content_dir / "cards" / name
+            if keep_previous_as is not None and target.is_file():
+                previous = await asyncio.to_thread(target.read_text, encoding="utf-8")
+                await asyncio.to_thread(write_atomically, self.content_dir / "replaced" / keep_previous_as, previous)
+            await asyncio.to_thread(write_atomically, target, text)
             self._snapshot = fresh
             return ReloadResult(fresh, ())

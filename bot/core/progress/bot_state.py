@@ -27,3 +27,8 @@ class BotState:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 (key, value, to_db_time(self._clock())),
             )
+
+    async def delete(self, key: str) -> None:
+        """Forget ``key`` (nothing happens if it is not there)."""
+        async with self._db.transaction() as conn:
+            await conn.execute("DELETE FROM bot_state WHERE key = ?", (key,))

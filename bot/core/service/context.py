@@ -18,6 +18,7 @@ from bot.core.errors import StudyError
 from bot.core.models import Citation
 from bot.core.presentation.citations import CitedQuote, cited_quote, short_reference
 from bot.core.presentation.rendering import escape_markdown
+from bot.core.progress.bot_state import BotState
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.store import ProgressStore
 from bot.core.text import collapse_spaces, truncate
@@ -71,6 +72,8 @@ class StudyContext:
     reports: ProgressReports
     clock: Clock
     rng: random.Random
+    state: BotState
+    """Small facts kept between runs (pending uploads waiting for a confirmation)."""
 
     @property
     def content(self) -> ContentSnapshot:

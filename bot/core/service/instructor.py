@@ -6,6 +6,10 @@ Every use case checks instructor rights itself, whatever the front end already c
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import secrets
+import zipfile
 
 from bot.core.content.instructor_files import check_upload_size, deck_filename, export_csv
 from bot.core.content.snapshot import ContentSnapshot
@@ -31,6 +35,10 @@ from bot.core.service.context import (
 )
 from bot.core.service.views import Pager
 
+PENDING_UPLOAD = "pending-upload:"
+"""Bot-state key prefix of an uploaded deck waiting for the instructor to confirm the replacement."""
+ATTACHMENTS_LIMIT = 8 * 2**20
+"""Discord refuses a message whose files pass 10 MiB; larger exports are zipped (CSV shrinks ~10×)."""
 PROBLEMS_PER_PAGE = 10
 WARNINGS_SHOWN = 8
 STATS_PER_PAGE = 10
@@ -114,21 +122,64 @@ class InstructorUseCases:
             title = "Progress export"
         else:
             raise StudyError(f"There is no “{shown(file_format)}” export.", hint="choose csv or gift")
+        if sum(len(f.data) for f in files) > ATTACHMENTS_LIMIT:
+            files = (await asyncio.to_thread(zipped, files, f"{title.split()[0].lower()}-export-{stamp(ctx.clock())}"),)
+            if len(files[0].data) > ATTACHMENTS_LIMIT:
+                raise StudyError(f"The export is {len(files[0].data) / 2**20:.1f} MiB even compressed, over what "
+                                 "Discord accepts.", hint="export without attempts, or run it in studybot console")
         return Reply(title=title, body="\n".join(f"`{f.filename}`: {f.description}" for f in files),
                      attachments=files)
 
     async def upload(self, actor: Actor, file: Upload) -> Reply:
-        """Validate an uploaded deck against the live content; write it and reload only if valid."""
+        """Validate an uploaded deck against the live content; write it and reload only if valid.
+
+        A deck that would replace an existing one is held until the instructor confirms, with
+        what the replacement changes; the replaced file is kept in ``content/replaced/``.
+        """
         require_course_editor(actor, "upload decks")
+        ctx = self._ctx
         name = deck_filename(file.filename)
         check_upload_size(len(file.data))
         try:
             text = file.data.decode("utf-8")
         except UnicodeDecodeError:
             raise StudyError("The file is not UTF-8 text.", hint="save it as UTF-8 in your editor") from None
-        result = await self._ctx.library.install_deck(name, text)
+        current = _deck_cards(ctx.content, name)
+        if not current:
+            return await self._install(name, text)
+        try:
+            fresh = await ctx.library.check(extra_decks={name: text})
+        except ContentError as exc:
+            return self._problems_reply(list(exc.problems), 1, f"Deck {name} was not saved", pageable=False)
+        kept = _deck_cards(fresh, name)
+        token = secrets.token_urlsafe(9)
+        await ctx.state.set(PENDING_UPLOAD + token, json.dumps({"name": name, "text": text, "by": actor.user_key}))
+        retired = len(current - kept)
+        body = (f"`{name}`: {len(current)} → {_count(len(kept), 'card')}, {retired} retired (their learners' "
+                f"history is kept).\n\nThe current file is kept in `content/replaced/`.")
+        return Reply(title=f"Replace the deck {name}?", body=body, tone=Tone.WARNING,
+                     buttons=(Button("Replace", actions.encode(Verb.REPLACE, token), ButtonStyle.DANGER),
+                              Button("Keep", actions.encode(Verb.KEEP))))
+
+    async def press_replace(self, actor: Actor, action: Action) -> Reply:
+        """The confirmed replacement of a deck (the upload waited in the bot's state)."""
+        require_course_editor(actor, "upload decks")
+        ctx = self._ctx
+        key = PENDING_UPLOAD + action.args[0]
+        pending = await ctx.state.get(key)
+        if pending is None:
+            raise StudyError("That upload is no longer waiting.", hint="upload the file again")
+        upload = json.loads(pending)
+        if upload["by"] != actor.user_key:
+            raise StudyError("Only the instructor who uploaded this deck can confirm it.")
+        await ctx.state.delete(key)
+        return await self._install(upload["name"], upload["text"],
+                                   keep_previous_as=f"{upload['name'][:-5]}-{stamp(ctx.clock())}.yaml")
+
+    async def _install(self, name: str, text: str, *, keep_previous_as: str | None = None) -> Reply:
+        result = await self._ctx.library.install_deck(name, text, keep_previous_as=keep_previous_as)
         if not result.ok:
-            return self._problems_reply(list(result.problems), 1, f"Deck {name} was not saved")
+            return self._problems_reply(list(result.problems), 1, f"Deck {name} was not saved", pageable=False)
         return await self._went_live(f"Deck {name} saved", result.snapshot)
 
     async def reset(self, actor: Actor, member: Member) -> Reply:
@@ -169,13 +220,37 @@ class InstructorUseCases:
                 f"{_count(reset.learners, 'learner')} who had studied them." if reset.card_ids else "")
         return Reply(title=title, body=snapshot.summary() + note, tone=Tone.SUCCESS)
 
-    def _problems_reply(self, problems: list[Problem], page: int, title: str) -> Reply:
+    def _problems_reply(self, problems: list[Problem], page: int, title: str, *, pageable: bool = True) -> Reply:
+        """A page of problems, with Prev/Next that re-check the content folder.
+
+        A refused upload is not in the folder, so it shows its first page only and says how many
+        more there are.
+        """
         pager = Pager.of(len(problems), page, PROBLEMS_PER_PAGE)
         shown = problems[pager.first:pager.first + PROBLEMS_PER_PAGE]
         body = self._ctx.render("problems.md.j2", problems=[str(p) for p in shown], total=len(problems),
                                 first=pager.first + 1, last=pager.first + len(shown))
+        if not pageable:
+            more = len(problems) - len(shown)
+            return Reply(title=f"{title} ({len(problems)})", body=body, tone=Tone.ERROR,
+                         footer=f"…and {more} more: run studybot check on the file" if more > 0 else None)
         return Reply(title=f"{title} ({len(problems)})", body=body, footer=pager.footer,
                      buttons=pager.buttons(lambda n: actions.encode(Verb.CHECK, n)), tone=Tone.ERROR)
+
+
+def zipped(files: tuple[Attachment, ...], stem: str) -> Attachment:
+    """The files in one zip (deflated), for exports too large to attach as they are."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for attachment in files:
+            archive.writestr(attachment.filename, attachment.data)
+    names = ", ".join(f.filename for f in files)
+    return Attachment(f"{stem}.zip", buffer.getvalue(), f"A zip of {names} (too large to attach unzipped)")
+
+
+def _deck_cards(snapshot: ContentSnapshot, name: str) -> set[str]:
+    """Ids of the cards that come from ``cards/<name>``."""
+    return {card.id for card in snapshot.cards.values() if card.deck == f"cards/{name}"}
 
 
 def _count(n: int, noun: str) -> str:

@@ -70,7 +70,7 @@ class StudyService:
         self._db = db
         self._state = BotState(db, clock)
         ctx = StudyContext(library, store, ProgressReports(db, clock, store.scheduler), clock,
-                           rng or random.Random())
+                           rng or random.Random(), self._state)
         self.quiz = QuizUseCases(ctx)
         self.lookups = LookupUseCases(ctx)
         self.standings = StandingUseCases(ctx)
@@ -128,6 +128,7 @@ class StudyService:
             Verb.STATS: self.instructor.press_stats,
             Verb.RESET: self.instructor.press_reset,
             Verb.KEEP: self.instructor.press_keep,
+            Verb.REPLACE: self.instructor.press_replace,
             Verb.REVIEW_NOW: self.reminders.press_review,
             Verb.CLASS_ANSWER: self.class_game.press_answer,
             Verb.CLASS_REVEAL: self.class_game.press_reveal,

@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.core.command_catalog import GROUPS, TERM_MAX_LENGTH, Completion
 from bot.core.content.instructor_files import check_upload_size
+from bot.core.errors import StudyError
 from bot.core.service.study_service import Upload
 from bot.discord_frontend.actors import member_for
 from bot.discord_frontend.catalogue import catalogue_options, completions, description
@@ -95,7 +96,11 @@ class InstructorCog(commands.Cog, name="Instructor"):
         """Upload a deck."""
         check_upload_size(file.size)  # refuse before downloading anything
         await _thinking(interaction)
-        data = await file.read()
+        try:
+            data = await file.read()
+        except discord.HTTPException as error:  # expired link, a Discord outage: say so, not "went wrong"
+            raise StudyError(f"Discord did not hand over the file (HTTP {error.status}).",
+                             hint="attach it again; if it keeps failing, try again in a few minutes") from error
         reply = await self.bot.service.upload(self.bot.actor(interaction), Upload(file.filename, data))
         await send_reply(interaction, reply)
 

@@ -389,3 +389,59 @@ async def test_a_page_past_the_end_says_so_instead_of_no_match(service: StudySer
     past = await service.excerpt(ANA, "Toshiba", offset=300)
     assert past.title.casefold() == "no more excerpts for “toshiba”" and "past the last one" in past.body
     assert (await service.press(ANA, button(past, "First page"))).title.casefold().startswith("excerpts for “toshiba”")
+
+
+async def test_an_upload_that_replaces_a_deck_says_what_it_changes_and_waits_for_a_yes(
+    service: StudyService, content_dir: Path
+) -> None:
+    before = (content_dir / "cards/trade.yaml").read_text(encoding="utf-8")
+    deck = (
+        "topic: trade\ncards:\n  - id: trade-toshiba\n    type: truefalse\n    prompt: \"Toshiba sold machinery.\"\n"
+        "    answer: true\n    explain: \"It did.\"\n"
+        "    cite: [{source: paper, quote: \"The Toshiba Machine Company sold propeller-milling machinery\"}]\n"
+    )
+    asked = await service.upload(TEACHER, Upload("../../Trade.YML", deck.encode()))
+    assert asked.title == "Replace the deck trade.yaml?"
+    assert "`trade.yaml`: 3 → 1 card, 2 retired" in asked.body
+    assert (content_dir / "cards/trade.yaml").read_text(encoding="utf-8") == before  # nothing yet
+    other = Actor("guild:1", "901", "Other prof", is_instructor=True)
+    with pytest.raises(StudyError, match="Only the instructor who uploaded"):
+        await service.press(other, button(asked, "Replace"))
+
+    done = await service.press(TEACHER, button(asked, "Replace"))
+
+    assert done.title == "Deck trade.yaml saved" and "trade-cocom" not in service.content.cards
+    assert (content_dir / "cards/trade.yaml").read_text(encoding="utf-8") == deck
+    [kept] = (content_dir / "replaced").iterdir()
+    assert kept.name.startswith("trade-") and kept.read_text(encoding="utf-8") == before
+    with pytest.raises(StudyError, match="no longer waiting"):
+        await service.press(TEACHER, button(asked, "Replace"))
+
+
+async def test_a_refused_upload_lists_its_problems_without_paging_the_folder(service: StudyService) -> None:
+    deck = "topic: trade\ncards:\n" + "".join(f"  - id: bad-{n}\n    type: nope\n" for n in range(15))
+    refused = await service.upload(TEACHER, Upload("more.yaml", deck.encode()))
+    assert refused.title.startswith("Deck more.yaml was not saved") and refused.buttons == ()
+    assert refused.footer and refused.footer.startswith("…and ") and "more" in refused.footer
+
+
+async def test_an_export_too_large_for_discord_is_zipped_or_refused_clearly(
+    service: StudyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import zipfile
+
+    from bot.core.service.instructor import zipped
+
+    for n in range(12):  # enough rows for the CSVs to compress
+        learner = Actor("guild:1", str(300 + n), f"Learner {n}")
+        await answer_right(service, learner, await service.start_quiz(learner, card_type="choice", count=1))
+    files = (await service.export(TEACHER, "csv", attempts=True)).attachments
+    archive = zipped(files, "progress-export")
+    assert zipfile.ZipFile(io.BytesIO(archive.data)).namelist() == [f.filename for f in files]
+    monkeypatch.setattr("bot.core.service.instructor.ATTACHMENTS_LIMIT", sum(len(f.data) for f in files) - 1)
+    [attached] = (await service.export(TEACHER, "csv", attempts=True)).attachments
+    assert attached.filename.startswith("progress-export-") and attached.filename.endswith(".zip")
+    monkeypatch.setattr("bot.core.service.instructor.ATTACHMENTS_LIMIT", 100)
+    with pytest.raises(StudyError, match="even compressed"):
+        await service.export(TEACHER, "csv", attempts=True)
