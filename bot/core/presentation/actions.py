@@ -36,6 +36,7 @@ class Verb(StrEnum):
     RESET = "rst"  # learner id
     KEEP = "keep"  # (nothing): cancel a reset
     REPLACE = "upl"  # pending upload token: replace an existing deck with the uploaded one
+    PROGRESS = "prog"  # learner id, page: another page of /progress
     REVIEW_NOW = "rv"  # scope: a reminder's "Review now", pressed in a DM for a server's cards
     CLASS_ANSWER = "ca"  # class game, question position, option index
     CLASS_REVEAL = "cr"  # class game, question position: reveal now
@@ -46,7 +47,7 @@ ARITY = {
     Verb.ANSWER: 4, Verb.ASK: 3, Verb.TEXT: 3, Verb.SHOW: 3, Verb.RATE: 4, Verb.NEXT: 1, Verb.END: 1,
     Verb.RIGHT: 2, Verb.RETRY: 1, Verb.AGAIN: 1, Verb.OVER: 6,
     Verb.DEFINE: 1, Verb.PASSAGE: 1, Verb.EXCERPT: 3, Verb.CHECK: 1, Verb.STATS: 2, Verb.RESET: 1, Verb.KEEP: 0,
-    Verb.REPLACE: 1,
+    Verb.REPLACE: 1, Verb.PROGRESS: 2,
     Verb.REVIEW_NOW: 1,
     Verb.CLASS_ANSWER: 3, Verb.CLASS_REVEAL: 2, Verb.CLASS_NEXT: 2,
 }

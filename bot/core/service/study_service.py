@@ -129,6 +129,7 @@ class StudyService:
             Verb.RESET: self.instructor.press_reset,
             Verb.KEEP: self.instructor.press_keep,
             Verb.REPLACE: self.instructor.press_replace,
+            Verb.PROGRESS: self.standings.press_progress,
             Verb.REVIEW_NOW: self.reminders.press_review,
             Verb.CLASS_ANSWER: self.class_game.press_answer,
             Verb.CLASS_REVEAL: self.class_game.press_reveal,

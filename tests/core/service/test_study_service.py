@@ -445,3 +445,17 @@ async def test_an_export_too_large_for_discord_is_zipped_or_refused_clearly(
     monkeypatch.setattr("bot.core.service.instructor.ATTACHMENTS_LIMIT", 100)
     with pytest.raises(StudyError, match="even compressed"):
         await service.export(TEACHER, "csv", attempts=True)
+
+
+async def test_progress_of_many_topics_is_paged_and_each_page_checks_rights(
+    service: StudyService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.core.service.standings.TOPICS_PER_PAGE", 1)
+    first = await service.progress(ANA)
+    assert first.footer == "0 of 5 cards seen · Page 1 of 2" and [b.label for b in first.buttons] == ["Prev", "Next"]
+    second = await service.press(ANA, button(first, "Next"))
+    assert second.footer.endswith("Page 2 of 2") and second.body != first.body
+    assert second.body.count("**Streak:**") == 1
+    with pytest.raises(StudyError, match="Only instructors"):
+        await service.press(BEN, button(first, "Next"))
+    assert (await service.press(TEACHER, button(first, "Next"))).title == "Progress of Ana"
