@@ -16,6 +16,7 @@ from ruamel.yaml.composer import Composer
 from ruamel.yaml.error import MarkedYAMLError, StreamMark
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scanner import RoundTripScanner
 from ruamel.yaml.tokens import ScalarToken
 
@@ -74,12 +75,22 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         return None, [Problem(file, line, column, "", exc.problem or "", exc.hint)]
     except MarkedYAMLError as exc:
         return None, [_syntax_problem(exc, text, file)]
+    except ReaderError as exc:  # a control character (BEL, NUL, ...) YAML does not allow in a file
+        line, column = _line_column(text, exc.position)
+        return None, [Problem(file, line, column, "", f"the character U+{exc.character:04X} is not allowed in YAML",
+                              "delete it: most editors show nothing there; it often comes from copy and paste")]
     document = YamlDocument(file, None)
     problems: list[Problem] = []
     if root is None:
         return document, problems
     document.data = _build(root, (), document, problems)
     return document, problems
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset in ``text``."""
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
 
 
 class _Refused(MarkedYAMLError):

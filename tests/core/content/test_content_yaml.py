@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,12 @@ def test_any_text_gives_data_or_located_problems_never_an_exception(text: str) -
     document, problems = parse_yaml(text, "cards/x.yaml")
     assert document is not None or problems
     assert all(problem.line >= 1 and problem.column >= 1 for problem in problems)
+
+
+@pytest.mark.parametrize("character", ["\x07", "\x00", "\x1b"])
+def test_a_control_character_is_a_located_problem_not_a_traceback(character: str) -> None:
+    document, problems = parse_yaml(f"terms:\n  - id: x{character}y\n", "glossary.yaml")
+    assert document is None
+    [problem] = problems
+    assert (problem.file, problem.line, problem.column) == ("glossary.yaml", 2, 10)
+    assert f"U+{ord(character):04X} is not allowed" in str(problem)
