@@ -47,6 +47,9 @@ from bot.settings import DEFAULT_CONTENT_DIR
 
 P99_ANSWER_MS = 10.0
 THROUGHPUT_SHARE = 0.5
+"""The progress store alone keeps at least half of a raw insert-and-commit loop's rate."""
+SERVICE_SHARE = 0.3
+"""The whole service path (answer + Next, both rendered) keeps at least 0.3x of it."""
 SEARCH_P99_MS = 5.0
 RECALL_GOAL = 0.9
 RECALL_MARGIN = 0.10
@@ -189,8 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Row("  latency (queued behind the others)", report.latency(_latency(store))),
         Row("  CPU per answer", _cpu(store)),
         Row("study service, flat out (answer + Next)", report.rate(service_rate)),
-        judged("service throughput", "  ratio to raw", f"{service_ratio:.2f}x", f">= {THROUGHPUT_SHARE:g}x raw",
-               service_ratio >= THROUGHPUT_SHARE),
+        judged("service throughput", "  ratio to raw", f"{service_ratio:.2f}x", f">= {SERVICE_SHARE:g}x raw",
+               service_ratio >= SERVICE_SHARE),
         Row("  latency (queued behind the others)", report.latency(_latency(service))),
         Row("  CPU per answer (incl. its Next press)", _cpu(service)),
     ]

@@ -2,7 +2,7 @@
 
 Each chart is drawn from the shipped course at its largest: every topic, the topic with the
 most cards, and all 164 cards due over the next 14 days. The first render (fonts loading) is
-reported apart; the median of ``--repeats`` renders after it is what DESIGN's 200 ms target
+reported apart; the median of ``--repeats`` renders after it is what the 200 ms target
 is about. Also times ``import bot.core.exports.charts`` in a fresh process (Pillow's start-up
 cost, alone and with the bot modules the charts import). Not part of ``python -m benchmarks``.
 """

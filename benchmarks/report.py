@@ -1,4 +1,4 @@
-"""The printed table: each figure beside its DESIGN.md §8 target and whether it is met."""
+"""The printed table: each figure beside its target (the README lists them) and whether it is met."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Row:
 
 
 def judged(brief: str, measure: str, result: str, target: str, met: bool) -> Row:
-    """A row with a DESIGN §8 target."""
+    """A row with a target."""
     return Row(measure, result, target, met, brief)
 
 
@@ -55,7 +55,7 @@ def summary_line(rows: list[Row], figures: str) -> str:
     """One line: how many targets were met, which were not, then the headline figures."""
     judged_rows = [r for r in rows if r.met is not None]
     missed = [r for r in judged_rows if not r.met]
-    verdict = f"bench: {len(judged_rows) - len(missed)}/{len(judged_rows)} DESIGN §8 targets met"
+    verdict = f"bench: {len(judged_rows) - len(missed)}/{len(judged_rows)} targets met"
     if missed:
         verdict += "; NOT MET: " + ", ".join(f"{r.brief} {r.result} (target {r.target})" for r in missed)
     return f"{verdict} | {figures}"
@@ -63,7 +63,7 @@ def summary_line(rows: list[Row], figures: str) -> str:
 
 def render(rows: list[Row]) -> str:
     """Lay the rows out as a fixed-width table."""
-    headers = Row("Measurement", "Result", "Target (DESIGN §8)")
+    headers = Row("Measurement", "Result", "Target")
     widths = [
         max(len(r.measure) for r in [headers, *rows]),
         max(len(r.result) for r in [headers, *rows]),
