@@ -1,20 +1,16 @@
-"""Statements run on the writer connection's thread, inside the caller's transaction.
+"""The steps of recording an answer, run inside the caller's transaction on either engine.
 
 Recording an answer reads the session and card state and writes the attempt, the new state
 and the session's position in one transaction (see :meth:`ProgressStore.record_answer`);
-these are its steps, plain functions on a ``sqlite3.Connection`` so the whole answer is one
-trip to the writer's thread.
+these are its steps, written as :mod:`steps` generators so SQLite and PostgreSQL share them.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from bot.core.errors import StudyError
-from bot.core.progress.database import to_db_time
+from bot.core.progress.dialect import Dialect
 from bot.core.progress.records import (
     SESSION_COLUMNS,
     STATE_COLUMNS,
@@ -24,30 +20,23 @@ from bot.core.progress.records import (
     state_from_row,
 )
 from bot.core.progress.scheduler import CardState
+from bot.core.progress.steps import Steps, first_row, rows_of
+from bot.core.progress.times import to_db_time
 
 
-def rows_of(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-    """Run a statement on the writer's thread and return every row it yields."""
-    return list(conn.execute(sql, tuple(params)).fetchall())
-
-
-def first_row(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-    """Run a statement on the writer's thread to completion and return its first row, if any."""
-    rows = rows_of(conn, sql, params)
-    return rows[0] if rows else None
-
-
-def session_in(conn: sqlite3.Connection, session_id: str) -> QuizSession | None:
-    """Read one session inside the caller's transaction."""
-    row = first_row(conn, f"SELECT {SESSION_COLUMNS} FROM quiz_sessions WHERE id = ?", (session_id,))
+def session_in(dialect: Dialect, session_id: str) -> Steps[QuizSession | None]:
+    """Read one session inside the transaction, locking its row where the engine has row locks."""
+    row = yield from first_row(
+        f"SELECT {SESSION_COLUMNS} FROM quiz_sessions WHERE id = ?{dialect.for_update}", (session_id,)
+    )
     return session_from_row(row) if row else None
 
 
-def session_answered_by(conn: sqlite3.Connection, answer: AnswerInput) -> QuizSession | None:
+def session_answered_by(dialect: Dialect, answer: AnswerInput) -> Steps[QuizSession | None]:
     """Load the session an answer belongs to, refusing a vanished one or someone else's."""
     if answer.session_id is None:
         return None
-    session = session_in(conn, answer.session_id)
+    session = yield from session_in(dialect, answer.session_id)
     if session is None:
         raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
     if session.learner_id != answer.learner_id:
@@ -55,21 +44,20 @@ def session_answered_by(conn: sqlite3.Connection, answer: AnswerInput) -> QuizSe
     return session
 
 
-def state_in(conn: sqlite3.Connection, learner_id: int, card_id: str) -> CardState | None:
-    """Read one card state inside the caller's transaction."""
-    row = first_row(
-        conn,
+def state_in(learner_id: int, card_id: str) -> Steps[CardState | None]:
+    """Read one card state inside the transaction."""
+    row = yield from first_row(
         f"SELECT {STATE_COLUMNS} FROM card_states WHERE learner_id = ? AND card_id = ?",
         (learner_id, card_id),
     )
     return state_from_row(row) if row else None
 
 
-def insert_attempt(conn: sqlite3.Connection, answer: AnswerInput, now: datetime) -> int:
+def insert_attempt(answer: AnswerInput, now: datetime) -> Steps[int]:
     """Append to the attempt log and return the new attempt id."""
-    cursor = conn.execute(
+    row = yield from first_row(
         "INSERT INTO attempts (learner_id, card_id, card_hash, response, correct, rating, "
-        "answered_at, response_ms, session_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "answered_at, response_ms, session_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             answer.learner_id,
             answer.card_id,
@@ -83,15 +71,17 @@ def insert_attempt(conn: sqlite3.Connection, answer: AnswerInput, now: datetime)
             answer.position,
         ),
     )
-    assert cursor.lastrowid is not None  # a plain INSERT into a rowid table always sets it
-    return cursor.lastrowid
+    assert row is not None  # an INSERT … RETURNING yields its row
+    return int(row["id"])
 
 
-def save_state(conn: sqlite3.Connection, learner_id: int, state: CardState) -> None:
+def save_state(learner_id: int, state: CardState) -> Steps[None]:
     """Store a card state, replacing the learner's previous one for that card."""
-    conn.execute(
-        f"INSERT OR REPLACE INTO card_states (learner_id, {STATE_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    columns = [name.strip() for name in STATE_COLUMNS.split(",")]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "card_id")
+    yield from rows_of(
+        f"INSERT INTO card_states (learner_id, {STATE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"ON CONFLICT (learner_id, card_id) DO UPDATE SET {updates}",
         (
             learner_id,
             state.card_id,
@@ -108,19 +98,16 @@ def save_state(conn: sqlite3.Connection, learner_id: int, state: CardState) -> N
     )
 
 
-def advance(conn: sqlite3.Connection, session: QuizSession, correct: bool, now: datetime) -> QuizSession:
+def advance(session: QuizSession, correct: bool, now: datetime) -> Steps[QuizSession]:
     """Move the session past the answered card; answering the last card finishes it."""
-    return move_on(conn, session, now, answered=1, score=int(correct))
+    return (yield from move_on(session, now, answered=1, score=int(correct)))
 
 
-def move_on(
-    conn: sqlite3.Connection, session: QuizSession, now: datetime, *, answered: int, score: int
-) -> QuizSession:
+def move_on(session: QuizSession, now: datetime, *, answered: int, score: int) -> Steps[QuizSession]:
     """Step the session to its next card, adding to its counts; the last step finishes it."""
     position = session.position + 1
     finished_at = to_db_time(now) if position == len(session.card_ids) else None
-    row = first_row(
-        conn,
+    row = yield from first_row(
         "UPDATE quiz_sessions SET position = ?, answered = answered + ?, score = score + ?, "
         f"finished_at = ? WHERE id = ? RETURNING {SESSION_COLUMNS}",
         (position, answered, score, finished_at, session.id),
@@ -140,4 +127,3 @@ def check_turn(session: QuizSession, answer: AnswerInput) -> None:
             f"session {session.id} asks {session.card_ids[session.position]!r} at position "
             f"{session.position}, not {answer.card_id!r}"
         )
-
