@@ -9,7 +9,7 @@ PostgreSQL, anything else is an SQLite file. Nothing above this package knows wh
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +80,7 @@ class StudyDatabase(Protocol):
     async def publish(self, channel: str, payload: str) -> None:
         """Tell every process listening on ``channel`` (this one included) ``payload``."""
 
-    async def subscribe(self, channel: str, callback: Callable[[str], Awaitable[None]]) -> None:
+    async def subscribe(self, channel: str, callback: Callable[[str], Coroutine[Any, Any, None]]) -> None:
         """Call ``callback(payload)`` for everything later published on ``channel``."""
 
     def migration_lock(self) -> AbstractAsyncContextManager[None]:

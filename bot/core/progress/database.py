@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -243,7 +243,7 @@ class Database:
     async def publish(self, channel: str, payload: str) -> None:
         """Tell other processes something: none share an SQLite file, so there is no one to tell."""
 
-    async def subscribe(self, channel: str, callback: Callable[[str], Awaitable[None]]) -> None:
+    async def subscribe(self, channel: str, callback: Callable[[str], Coroutine[Any, Any, None]]) -> None:
         """Hear other processes: none share an SQLite file, so nothing will ever arrive."""
 
     # The migration ledger (see migrations.py): the version lives in the file header.

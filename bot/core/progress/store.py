@@ -44,6 +44,7 @@ from bot.core.progress.transactions import (
     advance,
     check_turn,
     insert_attempt,
+    lock_learner,
     move_on,
     save_state,
     session_answered_by,
@@ -226,6 +227,7 @@ class ProgressStore:
         scheduler = self.scheduler
 
         def record(dialect: Dialect) -> Steps[AnswerResult]:
+            yield from lock_learner(dialect, answer.learner_id)
             session = yield from session_answered_by(dialect, answer)
             if session is not None:
                 earlier = yield from first_row(

@@ -24,6 +24,17 @@ from bot.core.progress.steps import Steps, first_row, rows_of
 from bot.core.progress.times import to_db_time
 
 
+def lock_learner(dialect: Dialect, learner_id: int) -> Steps[None]:
+    """Serialise one learner's answers where writers run side by side (PostgreSQL).
+
+    Two answers to the same card by one learner (from two sessions, or two processes) each
+    read the card's state and write the next one; without this lock both would build on the
+    same old state and one review would vanish. SQLite's single writer already serialises them.
+    """
+    if dialect.for_update:
+        yield from rows_of(f"SELECT 1 FROM learners WHERE id = ?{dialect.for_update}", (learner_id,))
+
+
 def session_in(dialect: Dialect, session_id: str) -> Steps[QuizSession | None]:
     """Read one session inside the transaction, locking its row where the engine has row locks."""
     row = yield from first_row(
