@@ -8,9 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core.progress.backend import DatabaseTarget, database_target
 from bot.settings import Settings
 
 
@@ -19,11 +21,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
+    run = commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
+    run.add_argument("--shard-count", type=positive_int, metavar="N",
+                     help="Discord shards in total, across every process (needs a PostgreSQL STUDYBOT_DB "
+                          "when several processes share the work)")
+    run.add_argument("--shard-ids", type=shard_ids, metavar="0,1",
+                     help="the shards this process runs (default: all of --shard-count)")
 
     console = commands.add_parser("console", help="study in the terminal: the same bot, no Discord")
     console.add_argument("--user", default=default_user(), help="who you are (default: $USER or 'student')")
-    console.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
+    console.add_argument("--db", type=database_target, help="SQLite file or postgresql:// URL (default: STUDYBOT_DB)")
     console.add_argument("--content", type=Path, help="content folder (default: STUDYBOT_CONTENT)")
     console.add_argument("--now", type=iso_datetime, metavar="ISO-8601",
                          help="fix the clock, e.g. 2024-03-01T09:00:00Z (no zone means UTC)")
@@ -45,9 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("migrate", help="apply pending migrations")
     db_commands.add_parser("status", help="show the schema version and migrations")
-    backup = db_commands.add_parser("backup", help="copy the database safely while it is in use")
+    backup = db_commands.add_parser(
+        "backup", help="copy the database safely while it is in use (PostgreSQL: pg_dump --format=custom)")
     backup.add_argument("path", type=Path, help="where to write the copy")
-    db.add_argument("--db", type=Path, help="database file (default: STUDYBOT_DB)")
+    db.add_argument("--db", type=database_target, help="SQLite file or postgresql:// URL (default: STUDYBOT_DB)")
     return parser
 
 
@@ -60,7 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
     if args.command == "run":
-        return _run(settings)
+        if args.shard_ids is not None and args.shard_count is None:
+            print("studybot: --shard-ids needs --shard-count", file=sys.stderr)
+            return 2
+        if args.shard_ids is not None and max(args.shard_ids) >= args.shard_count:
+            print(f"studybot: --shard-ids must be below --shard-count ({args.shard_count})", file=sys.stderr)
+            return 2
+        return _run(replace(settings, shard_count=args.shard_count, shard_ids=args.shard_ids))
     if args.command == "console":
         return _console(args, settings)
     if args.command == "sync":
@@ -68,13 +82,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.content or settings.content_dir)
     if args.command == "db":
-        return asyncio.run(_db(args, args.db or settings.db_path, settings))
+        return asyncio.run(_db(args, args.db or settings.database, settings))
     return 2
 
 
 def default_user() -> str:
     """The console's user when ``--user`` is not given: the login name, else "student"."""
     return os.environ.get("USER", "").strip() or "student"
+
+
+def positive_int(text: str) -> int:
+    """Parse ``--shard-count``: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return int(text)
+
+
+def shard_ids(text: str) -> tuple[int, ...]:
+    """Parse ``--shard-ids``: shard numbers separated by commas, e.g. ``0,1``."""
+    parts = [part.strip() for part in text.split(",")]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of shard numbers: {text!r} (e.g. 0,1)")
+    return tuple(sorted({int(part) for part in parts}))
 
 
 def iso_datetime(text: str) -> datetime:
@@ -110,15 +139,17 @@ def _console(args: argparse.Namespace, settings: Settings) -> int:
                           script=args.script, json_lines=args.json)
 
 
-def _start_console(settings: Settings, *, user: str, db: Path | None, content: Path | None, now: datetime | None,
-                   script: Path | None, json_lines: bool) -> int:
+def _start_console(settings: Settings, *, user: str, db: DatabaseTarget | None, content: Path | None,
+                   now: datetime | None, script: Path | None, json_lines: bool) -> int:
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
 
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    target = db or settings.database
     return run_console(ConsoleConfig(
         user=user.strip() or "student",
-        db_path=db or settings.db_path,
+        db_path=target,
+        exports_dir=(target if isinstance(target, Path) else settings.db_path).parent / "exports",
         content_dir=content or settings.content_dir,
         migrations_dir=settings.migrations_dir,
         clock=FrozenClock(now) if now is not None else system_clock,
@@ -162,19 +193,24 @@ def _check(content_dir: Path) -> int:
     return 0
 
 
-async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
+async def _db(args: argparse.Namespace, target: DatabaseTarget, settings: Settings) -> int:
     from bot.core.errors import StudyError
-    from bot.core.progress.database import Database
     from bot.core.progress.migrations import migrate, migration_status
+    from bot.core.progress.opening import open_database
 
-    database = await Database.open(db_path)
+    try:
+        database = await open_database(target)
+    except StudyError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 1
     try:
         if args.db_command == "migrate":
             applied = await migrate(database, settings.migrations_dir)
             print(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "up to date")
         elif args.db_command == "status":
             status = await migration_status(database, settings.migrations_dir)
-            print(f"schema version {status.current_version} of {status.latest_version}")
+            print(f"schema version {status.current_version} of {status.latest_version} "
+                  f"({database.dialect.name}: {database.describe()})")
             for row in status.applied:
                 when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
                 print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
@@ -184,7 +220,8 @@ async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
                 print(f"  problem  {problem}")
         else:
             await database.backup(args.path)
-            print(f"backed up {db_path} to {args.path} (integrity check ok)")
+            check = "integrity check ok" if database.dialect.name == "sqlite" else "pg_dump custom format"
+            print(f"backed up {database.describe()} to {args.path} ({check})")
     except StudyError as exc:
         print(f"studybot: {exc}", file=sys.stderr)
         return 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.progress.backend import DatabaseTarget
-from bot.core.progress.postgres import safe_url
+from bot.core.progress.postgres_url import safe_url
 from tests.postgres_helpers import SKIP_NOTICE, base_url, scratch_schema
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"

@@ -51,6 +51,13 @@ class Migration:
     sha256: str
 
 
+def describe_target(target: DatabaseTarget) -> str:
+    """A database setting as messages show it: the path, or the URL without its password."""
+    from bot.core.progress.postgres_url import safe_url
+
+    return safe_url(target) if isinstance(target, str) else str(target)
+
+
 class StudyDatabase(Protocol):
     """What the progress store, reports, bot state and migrations need from a database."""
 

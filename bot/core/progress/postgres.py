@@ -30,7 +30,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -39,6 +38,7 @@ from bot.core.errors import DatabaseBusyError, MigrationError, StudyError
 from bot.core.progress.backend import Migration
 from bot.core.progress.dialect import POSTGRESQL
 from bot.core.progress.migrations import check_expected
+from bot.core.progress.postgres_url import pg_dump_arguments, safe_url
 from bot.core.progress.steps import Row, Steps, Transaction
 from bot.core.progress.times import to_db_time
 
@@ -58,15 +58,6 @@ _SPLIT = re.compile(r"\$[A-Za-z_0-9]*\$|'|\"|--|/\*|;")
 def lock_key(name: str) -> int:
     """The 64-bit advisory-lock key for a job name (stable across processes and versions)."""
     return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
-
-
-def safe_url(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 class PostgresDatabase:
@@ -232,26 +223,6 @@ class PostgresDatabase:
             raise StudyError("pg_dump failed; no backup was written.",
                              hint=errors.decode("utf-8", "replace").strip()[:500])
         partial.replace(dest)
-
-
-def pg_dump_arguments(url: str) -> tuple[list[str], dict[str, str]]:
-    """pg_dump's arguments and environment for ``url``.
-
-    The password goes in ``PGPASSWORD`` (not on the command line, where ``ps`` shows it), and
-    a ``search_path`` query parameter (which asyncpg passes to the server but libpq refuses)
-    becomes ``--schema``.
-    """
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query)
-    schemas = [value for key, value in query if key == "search_path"]
-    kept = urlencode([(key, value) for key, value in query if key != "search_path"])
-    netloc = parts.netloc
-    env: dict[str, str] = {}
-    if parts.password is not None:
-        env["PGPASSWORD"] = parts.password
-        netloc = netloc.replace(f":{parts.password}@", "@", 1)
-    dsn = urlunsplit(parts._replace(netloc=netloc, query=kept))
-    return [f"--dbname={dsn}", *(f"--schema={schema}" for schema in schemas)], env
 
 
 def split_statements(sql: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
 from bot.core.clock import Clock, as_utc
@@ -64,6 +65,10 @@ class ProgressStore:
         self.scheduler = scheduler
         self._known: dict[tuple[str, str], tuple[int, str]] = {}
         """(scope, user key) -> (learner id, display name) of learners seen by this process."""
+
+    def exclusive(self, job: str) -> AbstractAsyncContextManager[bool]:
+        """Hold ``job`` across every bot process on this database, if no one else does (see :mod:`coordination`)."""
+        return self._db.exclusive(job)
 
     async def _one(self, sql: str, params: tuple[object, ...]) -> Row | None:
         """The first row of a read (a lookup by key), or None."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,15 @@ from bot.core.errors import StudyError
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.replies import Reply
+from bot.core.progress.backend import DatabaseTarget, StudyDatabase
 from bot.core.progress.bot_state import BotState
-from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.opening import open_database
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
 from bot.core.service.context import Actor, Member, StudyContext, Upload, shown
+from bot.core.service.fleet import ContentBroadcast
 from bot.core.service.instructor import InstructorUseCases
 from bot.core.service.lookups import LookupUseCases
 from bot.core.service.quiz import QuizUseCases
@@ -51,7 +54,7 @@ class StudyService:
         self,
         library: ContentLibrary,
         store: ProgressStore,
-        db: Database,
+        db: StudyDatabase,
         clock: Clock = system_clock,
         *,
         rng: random.Random | None = None,
@@ -60,8 +63,9 @@ class StudyService:
         self.store = store
         self._db = db
         self._state = BotState(db, clock)
+        self.broadcast = ContentBroadcast(db, library)
         ctx = StudyContext(library, store, ProgressReports(db, clock, store.scheduler), clock,
-                           rng or random.Random())
+                           rng or random.Random(), content_changed=self.broadcast.announce)
         self.quiz = QuizUseCases(ctx)
         self.lookups = LookupUseCases(ctx)
         self.standings = StandingUseCases(ctx)
@@ -114,28 +118,31 @@ class StudyService:
     async def open(
         cls,
         *,
-        db_path: Path,
+        db_path: DatabaseTarget,
         content_dir: Path,
         migrations_dir: Path,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
     ) -> StudyService:
-        """Migrate the database, load and validate the content, and reset changed cards.
+        """Migrate the database, load and validate the content, reset changed cards, follow other processes.
 
-        Raises ContentError (every problem listed) or MigrationError, so a broken course or
-        database refuses to start instead of serving half of itself.
+        ``db_path`` is an SQLite file or a ``postgresql://`` URL. Raises ContentError (every
+        problem listed) or MigrationError, so a broken course or database refuses to start
+        instead of serving half of itself.
         """
-        db = await Database.open(db_path)
+        db = await open_database(db_path)
         try:
             await migrate(db, migrations_dir)
             library = ContentLibrary(content_dir, template_samples)
             await asyncio.to_thread(library.load)
             store = ProgressStore(db, clock, Scheduler())
             await store.sync_card_versions(library.snapshot.card_hashes)
+            service = cls(library, store, db, clock, rng=rng)
+            await service.broadcast.start()
         except BaseException:
             await db.close()
             raise
-        return cls(library, store, db, clock, rng=rng)
+        return service
 
     async def close(self) -> None:
         """Close the database (waits for a write in progress)."""
@@ -168,6 +175,12 @@ class StudyService:
         if action.verb is not Verb.TEXT:
             raise StudyError("There is no open question to answer.", hint="press a button instead")
         return await self.quiz.submit(actor, action, text)
+
+    # Work one bot process does for all of them (see bot.core.progress.coordination)
+
+    def exclusive(self, job: str) -> AbstractAsyncContextManager[bool]:
+        """Hold ``job`` across every bot process on this database, if no other process does."""
+        return self.store.exclusive(job)
 
     # Command sync bookkeeping (the Discord front end syncs only when its schema changed)
 
