@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -90,7 +89,9 @@ async def test_backup_is_a_pg_dump_that_pg_restore_reads(
     await BotState(first, system_clock).set("k", "v")
     dest = tmp_path / "backups" / "studybot.dump"
     await first.backup(dest)
-    listing = subprocess.run(["pg_restore", "--list", str(dest)], capture_output=True, text=True, check=True).stdout
+    restore = await asyncio.create_subprocess_exec("pg_restore", "--list", str(dest), stdout=asyncio.subprocess.PIPE)
+    listing = (await restore.communicate())[0].decode()
+    assert restore.returncode == 0
     assert "TABLE DATA" in listing and "bot_state" in listing and "attempts" in listing
     assert not dest.with_name(dest.name + ".partial").exists()
 
