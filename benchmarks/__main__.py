@@ -154,7 +154,7 @@ def _latency(runs: list[AnswerRun]) -> Latency:
 def _cpu(runs: list[AnswerRun]) -> str:
     """Where the CPU goes: the event loop's thread (one core, GIL held) and the SQLite threads."""
     loop = statistics.median(r.cpu_per_answer_ms[0] for r in runs)
-    others = statistics.median(r.cpu_per_answer_ms[1] for r in runs)
+    others = max(0.0, statistics.median(r.cpu_per_answer_ms[1] for r in runs))  # rounding can dip below 0
     return f"event loop {loop:.3f} ms, other threads {others:.3f} ms"
 
 
