@@ -2,16 +2,17 @@
 
 The same store, reports and migrations run here as on SQLite: queries are written once with
 ``?`` placeholders (see :mod:`dialect`) and a write is a transaction of :mod:`steps` run on
-one pooled connection. Unlike SQLite's single writer, writers run side by side; the one place
-that matters, two answers to one session, is serialised by locking the session's row.
+one pooled connection. Unlike SQLite's single writer, writers run side by side; where that
+matters (two answers by one learner, or to one session, from two processes) the answer's
+transaction locks the learner's and the session's rows.
 
 asyncpg was chosen over psycopg 3 (with psycopg_pool) by measuring both on this machine's
 PostgreSQL 15 with an answer-shaped transaction (lock the session, read the card state,
-insert the attempt, upsert the state, advance the session), 32 concurrent tasks over a pool of
-8: asyncpg spent 2.3–2.4 s of client CPU on the work psycopg spent 3.3–4.1 s on (throughput
-870 vs 507 answers/s in the steadier run; the insert-and-commit loop itself, ~1,300 rows/s,
-is the server's fsync and the same for both). The bot's event loop is CPU-bound, so the
-cheaper client wins; asyncpg is also what Red and other large discord.py bots use.
+insert the attempt, upsert the state, advance the session): under load asyncpg spent 2.3–3.0 s
+of client CPU where psycopg spent 3.3–4.1 s on the same 3,000 answers, while single round
+trips and the insert-and-commit loop (the server's WAL flush) were within the noise of each
+other. The bot's event loop is CPU-bound, so the cheaper client wins (README, "PostgreSQL
+and shards", has the figures).
 
 Coordination between processes lives here too: :meth:`PostgresDatabase.exclusive` (an
 advisory lock: one process syncs commands, one runs each piece of timed work) and
