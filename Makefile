@@ -28,6 +28,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 # Performance against DESIGN.md §8 (about 2-3 minutes); prints a table and a summary line.
+# With STUDYBOT_BENCH_PG (or STUDYBOT_TEST_PG) set to a postgresql:// URL it adds PostgreSQL rows.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 

@@ -70,7 +70,9 @@ class PostgresDatabase:
         self.url = url
         self._pool = pool
         self._listener: asyncpg.Connection | None = None
-        self._callbacks: set[asyncio.Task[None]] = set()
+        self._channels: dict[str, Callable[[str], Coroutine[Any, Any, None]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
@@ -88,6 +90,9 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         """Stop listening and close the pool (waits for queries in progress)."""
+        self._closing = True
+        for task in list(self._tasks):
+            task.cancel()
         if self._listener is not None:
             await self._listener.close()
             self._listener = None
@@ -139,16 +144,53 @@ class PostgresDatabase:
         await self._pool.execute("SELECT pg_notify($1, $2)", channel, payload)
 
     async def subscribe(self, channel: str, callback: Callable[[str], Coroutine[Any, Any, None]]) -> None:
-        """LISTEN on ``channel`` on a connection kept for listening; each payload runs ``callback``."""
+        """LISTEN on ``channel`` on a connection kept for listening; each payload runs ``callback``.
+
+        If that connection is lost (a server restart, a network cut) it is opened again, with
+        back-off, and every channel is listened to again; notices sent meanwhile are missed
+        (a reload then needs repeating), and both events are logged.
+        """
+        self._channels[channel] = callback
         if self._listener is None:
-            self._listener = await asyncpg.connect(self.url)
+            self._listener = await self._listen()
+        else:
+            await self._listener.add_listener(channel, self._heard)
 
-        def heard(_conn: object, _pid: int, _channel: str, payload: str) -> None:
-            task = asyncio.get_running_loop().create_task(callback(payload))
-            self._callbacks.add(task)
-            task.add_done_callback(self._callbacks.discard)
+    async def _listen(self) -> asyncpg.Connection:
+        """Open the listening connection and LISTEN on every channel subscribed to."""
+        conn = await asyncpg.connect(self.url)
+        for channel in self._channels:
+            await conn.add_listener(channel, self._heard)
+        conn.add_termination_listener(self._lost)
+        return conn
 
-        await self._listener.add_listener(channel, heard)
+    def _heard(self, _conn: object, _pid: int, channel: str, payload: str) -> None:
+        self._spawn(self._channels[channel](payload))
+
+    def _lost(self, _conn: object) -> None:
+        if not self._closing:
+            _LOG.warning("Lost the connection listening for other bot processes' notices; reconnecting")
+            self._listener = None
+            self._spawn(self._relisten())
+
+    async def _relisten(self) -> None:
+        """Reopen the listening connection, waiting longer after each failure (up to 30 s)."""
+        for delay in (0.5, 1, 2, 5, 10, 30):
+            try:
+                self._listener = await self._listen()
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                _LOG.warning("Listening again failed (%s); next try in %g s", error, delay)
+                await asyncio.sleep(delay)
+            else:
+                _LOG.info("Listening for other bot processes' notices again")
+                return
+        _LOG.error("Gave up listening for other bot processes' notices; restart this process to hear them")
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` in the background, keeping a reference until it is done."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     # The migration ledger (see migrations.py): the version is the ledger's highest row.
 

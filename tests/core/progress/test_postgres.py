@@ -114,3 +114,26 @@ def test_lock_keys_are_stable_signed_64_bit_numbers() -> None:
     assert lock_key("studybot:command-sync") == lock_key("studybot:command-sync")
     assert lock_key("a") != lock_key("b")
     assert all(-(2**63) <= lock_key(name) < 2**63 for name in ("a", "reminders:09:00", "x" * 500))
+
+
+async def test_a_lost_listening_connection_is_reopened_and_hears_again(
+        two: tuple[PostgresDatabase, PostgresDatabase]) -> None:
+    first, second = two
+    heard: asyncio.Queue[str] = asyncio.Queue()
+
+    async def listen(payload: str) -> None:
+        await heard.put(payload)
+
+    await second.subscribe("studybot_test", listen)
+    [listener_pid] = [row["pid"] for row in await first.fetch(
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")]
+    await first.fetch("SELECT pg_terminate_backend(?)", (listener_pid,))  # a server restart, as the listener sees it
+
+    for _ in range(200):  # the reconnect is in the background; publish until it hears again
+        await first.publish("studybot_test", "again")
+        try:
+            assert await asyncio.wait_for(heard.get(), timeout=0.05) == "again"
+            return
+        except TimeoutError:
+            continue
+    pytest.fail("the listening connection was not reopened")
