@@ -44,8 +44,11 @@ def postgres_url() -> Iterator[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run a ``sqlite_only`` test once, on SQLite: it checks something only SQLite has."""
-    kept = [item for item in items
-            if not (item.get_closest_marker("sqlite_only") and "[postgresql" in item.nodeid)]
+    def on_postgresql(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return callspec is not None and callspec.params.get("db_target") == "postgresql"
+
+    kept = [item for item in items if not (item.get_closest_marker("sqlite_only") and on_postgresql(item))]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
