@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from bot.core.progress.dialect import Dialect
+from bot.core.progress.postgres_url import safe_url
 from bot.core.progress.steps import Row, Transaction
 
 T = TypeVar("T")
@@ -53,8 +54,6 @@ class Migration:
 
 def describe_target(target: DatabaseTarget) -> str:
     """A database setting as messages show it: the path, or the URL without its password."""
-    from bot.core.progress.postgres_url import safe_url
-
     return safe_url(target) if isinstance(target, str) else str(target)
 
 

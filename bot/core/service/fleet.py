@@ -41,7 +41,11 @@ class ContentBroadcast:
         """Another process reloaded: reload our own copy, or keep the old one and say why."""
         if origin == self.origin:
             return
-        result = await self._library.reload()
+        try:
+            result = await self._library.reload()
+        except Exception:  # a bug, not bad content: the old content keeps serving; say so, don't die silently
+            _LOG.exception("Reloading after a reload in another bot process failed; the old content keeps serving")
+            return
         if result.ok:
             _LOG.info("Content reloaded after a reload in another bot process")
             return
