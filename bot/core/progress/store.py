@@ -235,10 +235,12 @@ class ProgressStore:
             yield from lock_learner(dialect, answer.learner_id)
             session = yield from session_answered_by(dialect, answer)
             if session is not None:
-                earlier = yield from first_row(
+                # The current position has no answer yet (answering is what moves it on), so only
+                # an answer for an earlier position can be a repeat; that skips a query per answer.
+                earlier = None if answer.position == session.position else (yield from first_row(
                     "SELECT id, card_id, correct FROM attempts WHERE session_id = ? AND position = ?",
                     (session.id, answer.position),
-                )
+                ))
                 if earlier is not None:
                     state = yield from state_in(answer.learner_id, earlier["card_id"])
                     return AnswerResult(earlier["id"], bool(earlier["correct"]), state, session, duplicate=True)
