@@ -26,6 +26,7 @@ QUALIFIED_STATE_COLUMNS = ", ".join(f"card_states.{name.strip()}" for name in ST
 SESSION_COLUMNS = (
     "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at"
 )
+QUALIFIED_SESSION_COLUMNS = ", ".join(f"quiz_sessions.{name.strip()}" for name in SESSION_COLUMNS.split(","))
 LEARNER_COLUMNS = "id, scope, user_key, display_name, created_at"
 
 

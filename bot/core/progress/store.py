@@ -45,7 +45,6 @@ from bot.core.progress.transactions import (
     advance,
     check_turn,
     insert_attempt,
-    lock_learner,
     move_on,
     save_state,
     session_answered_by,
@@ -232,8 +231,7 @@ class ProgressStore:
         scheduler = self.scheduler
 
         def record(dialect: Dialect) -> Steps[AnswerResult]:
-            yield from lock_learner(dialect, answer.learner_id)
-            session = yield from session_answered_by(dialect, answer)
+            session = yield from session_answered_by(dialect, answer)  # locks the learner where rows are locked
             if session is not None:
                 # The current position has no answer yet (answering is what moves it on), so only
                 # an answer for an earlier position can be a repeat; that skips a query per answer.

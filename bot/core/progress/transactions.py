@@ -12,6 +12,7 @@ from datetime import datetime
 from bot.core.errors import StudyError
 from bot.core.progress.dialect import Dialect
 from bot.core.progress.records import (
+    QUALIFIED_SESSION_COLUMNS,
     SESSION_COLUMNS,
     STATE_COLUMNS,
     AnswerInput,
@@ -44,10 +45,23 @@ def session_in(dialect: Dialect, session_id: str) -> Steps[QuizSession | None]:
 
 
 def session_answered_by(dialect: Dialect, answer: AnswerInput) -> Steps[QuizSession | None]:
-    """Load the session an answer belongs to, refusing a vanished one or someone else's."""
+    """Load the session an answer belongs to, refusing a vanished one or someone else's.
+
+    Where rows are locked, this also locks the answering learner (see :func:`lock_learner`),
+    in the same statement as the session when there is one: one round trip, not two.
+    """
     if answer.session_id is None:
+        yield from lock_learner(dialect, answer.learner_id)
         return None
-    session = yield from session_in(dialect, answer.session_id)
+    if dialect.for_update:
+        row = yield from first_row(
+            f"SELECT {QUALIFIED_SESSION_COLUMNS} FROM quiz_sessions JOIN learners ON learners.id = ? "
+            f"WHERE quiz_sessions.id = ?{dialect.for_update}",
+            (answer.learner_id, answer.session_id),
+        )
+        session = session_from_row(row) if row else None
+    else:
+        session = yield from session_in(dialect, answer.session_id)
     if session is None:
         raise StudyError("That quiz no longer exists.", hint="start a new one with /quiz")
     if session.learner_id != answer.learner_id:
