@@ -79,7 +79,7 @@ class PostgresDatabase:
         """Connect (a refused or failed connection raises :class:`StudyError` naming the server)."""
         try:
             pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StudyError(f"Cannot connect to the PostgreSQL database {safe_url(url)}: {error}.",
                              hint="check that the server runs and the URL, user and password") from error
         return cls(url, pool)
