@@ -78,7 +78,7 @@ class PostgresDatabase:
     async def open(cls, url: str, *, pool_size: int = POOL_SIZE) -> PostgresDatabase:
         """Connect (a refused or failed connection raises :class:`StudyError` naming the server)."""
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=_nothing_to_reset)
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise StudyError(f"Cannot connect to the PostgreSQL database {safe_url(url)}: {error}.",
                              hint="check that the server runs and the URL, user and password") from error
@@ -137,7 +137,11 @@ class PostgresDatabase:
                 yield held
             finally:
                 if held:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                    try:
+                        await conn.execute("SELECT pg_advisory_unlock($1)", key)
+                    except BaseException:
+                        conn.terminate()  # never hand a connection still holding the lock back to the pool
+                        raise
 
     async def publish(self, channel: str, payload: str) -> None:
         """NOTIFY every listener on ``channel`` (delivered when this statement commits)."""
@@ -298,6 +302,16 @@ def _keep(statements: list[str], statement: str) -> None:
 
 def _without_comments(text: str) -> str:
     return re.sub(r"--[^\n]*", "", text)
+
+
+async def _nothing_to_reset(_conn: asyncpg.Connection) -> None:
+    """Return a connection to the pool as it is, without asyncpg's default reset round trip.
+
+    The default (``RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()``) costs a round
+    trip on every release, i.e. on every query through the pool. The bot changes no session
+    settings, listens only on its own connection, opens no cursors, and :meth:`exclusive`
+    unlocks (or discards the connection) itself, so there is nothing to undo.
+    """
 
 
 async def _drive(conn: asyncpg.Connection, steps: Steps[T]) -> T:
