@@ -53,9 +53,11 @@ async def test_concurrent_clicks_count_once_each_and_the_last_choice_counts(
     game = await new_game(games)
     players = await learners(store, 50)
     at = START + timedelta(seconds=3)
-    first = [games.record_click(game.id, 0, lid, 1, at) for lid in players]
-    changed = [games.record_click(game.id, 0, lid, 0, at + timedelta(seconds=1)) for lid in players[:20]]
-    results = await asyncio.gather(*first, *changed)
+    # Two waves: within a wave the clicks race (on PostgreSQL over several connections, in no set order).
+    first = await asyncio.gather(*(games.record_click(game.id, 0, lid, 1, at) for lid in players))
+    changed = await asyncio.gather(*(games.record_click(game.id, 0, lid, 0, at + timedelta(seconds=1))
+                                     for lid in players[:20]))
+    results = [*first, *changed]
     assert [r.changed for r in results] == [False] * 50 + [True] * 20
     assert max(r.answered for r in results) == 50
     answers = await games.answers(game.id)
