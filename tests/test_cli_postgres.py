@@ -56,3 +56,17 @@ def test_db_migrate_status_backup_on_postgresql(
     assert main(["db", "--db", postgres_url, "backup", str(dest)]) == 0
     assert "pg_dump custom format" in capsys.readouterr().out
     assert dest.read_bytes().startswith(b"PGDMP")
+
+
+def test_draft_content_is_not_tried_on_a_shared_postgresql_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STUDYBOT_DB", UNREACHABLE)
+    draft = tmp_path / "draft"
+    draft.mkdir()
+
+    assert main(["console", "--content", str(draft), "--script", "lines.txt"]) == 1
+
+    err = capsys.readouterr().err
+    assert "would reset or mix real progress" in err and "give --db" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["draft"]  # nothing opened, nothing created
