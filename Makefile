@@ -40,6 +40,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 # The performance targets in the README (about 2-3 minutes); prints a table and a summary line.
+# With STUDYBOT_BENCH_PG (or STUDYBOT_TEST_PG) set to a postgresql:// URL it adds PostgreSQL rows.
 bench: $(BENCH_TOOLS)
 	$(BIN)/python -m benchmarks
 

@@ -11,7 +11,9 @@ In order, each repeated ``--repeats`` times and reported as the median:
    and the engines it could be built on (``benchmarks.search_engines``);
 4. cold start of each corpus in a fresh process, with its peak RSS (``benchmarks.cold_start``);
 5. a class game: 200 clicks on one question within a second, and the reveal at its deadline
-   (``benchmarks.class_game``).
+   (``benchmarks.class_game``);
+6. when a PostgreSQL server is configured, the same answering rows on it, plus the service in
+   two processes sharing it (``benchmarks.postgres``); otherwise a notice says they were skipped.
 
 Raw, store and service runs are interleaved so drift in the machine affects all alike.
 Progress goes to stderr; the table and the one-line summary go to stdout.
@@ -35,6 +37,7 @@ from benchmarks.answering import AnswerRun, service_run, store_run
 from benchmarks.class_game import class_game_rows
 from benchmarks.cold_start import ColdStart, cold_start, peak_rss_mib
 from benchmarks.corpus import generate_corpus
+from benchmarks.postgres import ENV_NAMES, configured_url, raw_per_second, scratch_schema, service_in_processes
 from benchmarks.raw_insert import raw_answers_per_second
 from benchmarks.report import Row, section
 from benchmarks.search import LookupFigures, measure_lookups, search_queries
@@ -42,6 +45,7 @@ from benchmarks.search_engines import EngineFigures, compare_engines
 from benchmarks.search_quality import QualityFigures, load_questions, measure_quality
 from benchmarks.stats import Latency
 from bot.core.content.loader import load_content
+from bot.core.progress.postgres_url import safe_url
 from bot.core.service.template_samples import template_samples
 from bot.settings import DEFAULT_CONTENT_DIR
 
@@ -78,6 +82,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--paced-repeats", type=int, default=1, help="repeats of the paced run (default 1)")
     parser.add_argument("--factor", type=int, default=100, help="size of the generated corpus (default 100x)")
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR, help="the shipped content folder")
+    parser.add_argument("--pg-repeats", type=int, default=1, help="repeats of each PostgreSQL run (default 1)")
     return parser.parse_args(argv)
 
 
@@ -106,6 +111,53 @@ def _answering(args: argparse.Namespace, tmp: Path) -> tuple[float, list[AnswerR
     return statistics.median(raw), store, service, paced
 
 
+async def _pg_store(url: str, learners: int, cards: int) -> AnswerRun:
+    async with scratch_schema(url) as scratch:
+        return await store_run(scratch, learners, cards)
+
+
+async def _pg_service(url: str, content: Path, learners: int, cards: int, processes: int, seed: int) -> AnswerRun:
+    async with scratch_schema(url) as scratch:
+        if processes == 1:
+            return await service_run(scratch, content, learners, cards, seed=seed)
+        return await asyncio.to_thread(service_in_processes, scratch, content, learners, cards, processes)
+
+
+def _postgres(args: argparse.Namespace, url: str, sqlite_raw: float, sqlite_service: float) -> list[Row]:
+    """Run (6): PostgreSQL's raw limit, store, and service in one and two processes, beside SQLite's."""
+    raw: list[float] = []
+    store: list[AnswerRun] = []
+    one: list[AnswerRun] = []
+    two: list[AnswerRun] = []
+    for repeat in range(args.pg_repeats):
+        _progress(f"PostgreSQL raw insert loop, {args.raw_rows:,} rows (repeat {repeat + 1}/{args.pg_repeats})")
+        raw.append(asyncio.run(raw_per_second(url, args.raw_rows)))
+        _progress(f"PostgreSQL progress store, {args.learners} learners x {args.cards} answers flat out")
+        store.append(asyncio.run(_pg_store(url, args.learners, args.cards)))
+        for processes, runs in ((1, one), (2, two)):
+            _progress(f"PostgreSQL study service, {processes} process(es), {args.learners} learners flat out")
+            runs.append(asyncio.run(_pg_service(url, args.content, args.learners, args.cards, processes, repeat)))
+    pg_raw = statistics.median(raw)
+    rows = [
+        section(f"(6) PostgreSQL ({report.clip(safe_url(url), 60)}) beside SQLite"),
+        Row("raw asyncpg INSERT + COMMIT per row", f"{report.rate(pg_raw)} (SQLite {sqlite_raw:,.0f}/s)"),
+        Row("progress store alone, flat out", f"{report.rate(_rate(store))} = {_rate(store) / pg_raw:.2f}x its raw"),
+        Row("  latency", report.latency(_latency(store))),
+        Row("  CPU per answer", _cpu(store)),
+    ]
+    for processes, runs in ((1, one), (2, two)):
+        rows += [
+            Row(f"study service, {processes} process{'es' if processes > 1 else ''}, flat out",
+                f"{report.rate(_rate(runs))} (SQLite, 1 process: {sqlite_service:,.0f}/s)"),
+            Row("  latency", report.latency(_latency(runs))),
+            Row("  CPU per answer (all processes)", _cpu(runs)),
+        ]
+        if sum(r.errors for r in runs):
+            rows.append(report.judged(f"PostgreSQL {processes}-process errors", "  learners stopped by an error",
+                               str(sum(r.errors for r in runs)), "0", False))
+    return rows
+
+
 def _rate(runs: list[AnswerRun]) -> float:
     return statistics.median(r.answers_per_second for r in runs)
 
@@ -117,7 +169,7 @@ def _latency(runs: list[AnswerRun]) -> Latency:
 def _cpu(runs: list[AnswerRun]) -> str:
     """Where the CPU goes: the event loop's thread (one core, GIL held) and the SQLite threads."""
     loop = statistics.median(r.cpu_per_answer_ms[0] for r in runs)
-    others = statistics.median(r.cpu_per_answer_ms[1] for r in runs)
+    others = max(0.0, statistics.median(r.cpu_per_answer_ms[1] for r in runs))  # rounding can dip below 0
     return f"event loop {loop:.3f} ms, other threads {others:.3f} ms"
 
 
@@ -164,6 +216,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(scratch)
         raw, store, service, paced = _answering(args, tmp)
         load_rss = peak_rss_mib() * MIB  # the bot's own process after the load runs, before any corpus is loaded
+        pg_url = configured_url()
+        pg_rows = _postgres(args, pg_url, raw, _rate(service)) if pg_url else [
+            section(f"(6) PostgreSQL: skipped, no server configured (set {' or '.join(ENV_NAMES)})")]
+        if not pg_url:
+            _progress(f"NOTICE: PostgreSQL rows skipped: set {ENV_NAMES[0]}=postgresql://user:pw@host:5432/db")
         searched = _lookups(args, tmp)
         shipped, big, big_dir = searched.shipped, searched.big, searched.big_dir
         cold_shipped = _cold_starts(args.content, tmp, "shipped", args.repeats)
@@ -250,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         Row(f"  {args.factor}x corpus, peak RSS", f"{big_rss:.0f} MB"),
         *class_game,
     ]
+    rows += pg_rows
     print(report.render(rows))
     print(f"\n{answer_eval.report(args.content)}")  # how fairly short answers are marked
     print()

@@ -21,6 +21,7 @@ import asyncio
 import random
 import resource
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +31,9 @@ from bot.core.errors import StudyError
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
-from bot.core.progress.database import Database
+from bot.core.progress.backend import DatabaseTarget
 from bot.core.progress.migrations import migrate
+from bot.core.progress.opening import open_database
 from bot.core.progress.records import AnswerInput
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
@@ -87,9 +89,9 @@ class _CpuClock:
         run.process_cpu = self._process_now() - self._process
 
 
-async def store_run(path: Path, learners: int, cards: int) -> AnswerRun:
-    """Record ``learners`` x ``cards`` answers flat out through ``ProgressStore`` alone."""
-    db = await Database.open(path)
+async def store_run(path: DatabaseTarget, learners: int, cards: int) -> AnswerRun:
+    """Record ``learners`` x ``cards`` answers flat out through ``ProgressStore`` alone (SQLite or PostgreSQL)."""
+    db = await open_database(path)
     run = AnswerRun()
     try:
         await migrate(db, MIGRATIONS_DIR)
@@ -165,21 +167,25 @@ async def _take_quiz(
 
 
 async def service_run(
-    path: Path, content_dir: Path, learners: int, cards: int, *, think: float = 0.0, seed: int = 0
+    path: DatabaseTarget, content_dir: Path, learners: int, cards: int, *, think: float = 0.0, seed: int = 0,
+    first_learner: int = 0, when_open: Callable[[], Awaitable[None]] | None = None,
 ) -> AnswerRun:
     """Have ``learners`` take a ``cards``-card quiz at once through ``StudyService``.
 
     ``think`` scales each learner's pauses (seconds; about 1.2 x ``think`` per card); 0 is
-    flat out.
+    flat out. Learners are numbered from ``first_learner`` (so two processes can split a
+    class); ``when_open`` is awaited once the service is open, before anyone answers.
     """
     service = await StudyService.open(
         db_path=path, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR, rng=random.Random(seed)
     )
+    if when_open is not None:
+        await when_open()
     run = AnswerRun()
     rng = random.Random(seed)
 
     async def learner(n: int) -> None:
-        actor = Actor(SCOPE, str(n), f"Learner {n}")
+        actor = Actor(SCOPE, str(first_learner + n), f"Learner {first_learner + n}")
         try:
             await _take_quiz(service, actor, cards, run, random.Random(rng.random()), think)
         except StudyError:

@@ -10,14 +10,16 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.core.progress.backend import DatabaseTarget, database_target, describe_target
 from bot.settings import Settings
 
 if TYPE_CHECKING:
-    from bot.core.progress.database import Database
+    from bot.core.progress.backend import StudyDatabase
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description=__doc__, parents=[db_option])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
+    run = commands.add_parser("run", help="run the Discord bot; without DISCORD_TOKEN, start the console instead")
+    run.add_argument("--shard-count", type=positive_int, metavar="N",
+                     help="Discord shards in total, across every process (needs a PostgreSQL STUDYBOT_DB "
+                          "when several processes share the work)")
+    run.add_argument("--shard-ids", type=shard_ids, metavar="0,1",
+                     help="the shards this process runs (default: all of --shard-count)")
 
     console = commands.add_parser("console", parents=[db_option],
                                   help="study in the terminal: the same bot, no Discord")
@@ -53,20 +60,21 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("migrate", parents=[db_option], help="apply pending migrations (creates the file if needed)")
     db_commands.add_parser("status", parents=[db_option], help="show the schema version and migrations")
     backup = db_commands.add_parser("backup", parents=[db_option],
-                                    help="copy the database safely while it is in use")
+                                    help="copy the database safely while it is in use "
+                                         "(PostgreSQL: pg_dump --format=custom)")
     backup.add_argument("path", type=Path, help="where to write the copy")
     return parser
 
 
 def _db_option() -> argparse.ArgumentParser:
-    """``--db FILE``, accepted before the command, after it and after a ``db`` action alike.
+    """``--db FILE|URL``, accepted before the command, after it and after a ``db`` action alike.
 
     Its default is SUPPRESS so that a nested parser, which has its own copy, does not reset a
     ``--db`` given earlier on the line to ``None``.
     """
     option = argparse.ArgumentParser(add_help=False)
-    option.add_argument("--db", type=Path, default=argparse.SUPPRESS, metavar="FILE",
-                        help="database file (default: STUDYBOT_DB)")
+    option.add_argument("--db", type=database_target, default=argparse.SUPPRESS, metavar="FILE|URL",
+                        help="SQLite file or postgresql:// URL (default: STUDYBOT_DB)")
     return option
 
 
@@ -78,10 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"studybot: configuration error: {exc}", file=sys.stderr)
         return 2
-    if getattr(args, "db", None) is not None:
-        settings = dataclasses.replace(settings, db_path=args.db)
+    db = getattr(args, "db", None)
+    if isinstance(db, Path):
+        settings = dataclasses.replace(settings, db_path=db, db_url=None)
+    elif db is not None:
+        settings = dataclasses.replace(settings, db_url=db)
     if args.command == "run":
-        return _run(settings)
+        if args.shard_ids is not None and args.shard_count is None:
+            print("studybot: --shard-ids needs --shard-count", file=sys.stderr)
+            return 2
+        if args.shard_ids is not None and max(args.shard_ids) >= args.shard_count:
+            print(f"studybot: --shard-ids must be below --shard-count ({args.shard_count})", file=sys.stderr)
+            return 2
+        return _run(replace(settings, shard_count=args.shard_count, shard_ids=args.shard_ids))
     if args.command == "console":
         return _console(args, settings)
     if args.command == "sync":
@@ -89,13 +106,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         return _check(args.content or settings.content_dir)
     if args.command == "db":
-        return asyncio.run(_db(args, settings.db_path, settings))
+        return asyncio.run(_db(args, settings.database, settings))
     return 2
 
 
 def default_user() -> str:
     """The console's user when ``--user`` is not given: the login name, else "student"."""
     return os.environ.get("USER", "").strip() or "student"
+
+
+def positive_int(text: str) -> int:
+    """Parse ``--shard-count``: a whole number of at least 1."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return int(text)
+
+
+def shard_ids(text: str) -> tuple[int, ...]:
+    """Parse ``--shard-ids``: shard numbers separated by commas, e.g. ``0,1``."""
+    parts = [part.strip() for part in text.split(",")]
+    if not parts or not all(part.isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of shard numbers: {text!r} (e.g. 0,1)")
+    return tuple(sorted({int(part) for part in parts}))
 
 
 def iso_datetime(text: str) -> datetime:
@@ -142,31 +174,28 @@ def _start_console(settings: Settings, *, user: str, content: Path | None, now: 
     from bot.core.progress.trial_copy import copy_for_trial
 
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    target = settings.database
+    trying_draft = not db_given and content is not None and content.resolve() != settings.content_dir.resolve()
+    if trying_draft and not isinstance(target, Path):
+        print("studybot: trying other content against the shared PostgreSQL database would reset or mix "
+              "real progress; give --db (e.g. a scratch SQLite file) to try it", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory(prefix="studybot-trial-") as scratch:
-        db_path = settings.db_path
-        if not db_given and content is not None and content.resolve() != settings.content_dir.resolve():
+        if trying_draft and isinstance(target, Path):
             # Trying a draft must not reset anyone's schedule or mix draft answers into real progress.
-            db_path = copy_for_trial(settings.db_path, Path(scratch) / "trial.sqlite3")
+            target = copy_for_trial(settings.db_path, Path(scratch) / "trial.sqlite3")
             print(f"studybot: trying {content} on a throw-away copy of {settings.db_path}; progress made "
                   "here is discarded (give --db to keep it)", file=sys.stderr)
         return run_console(ConsoleConfig(
             user=user.strip() or "student",
-            db_path=db_path,
+            db_path=target,
+            exports_dir=settings.db_path.parent / "exports" if not isinstance(target, Path) else None,
             content_dir=content or settings.content_dir,
             migrations_dir=settings.migrations_dir,
             clock=FrozenClock(now) if now is not None else system_clock,
             script=script,
             json_lines=json_lines,
         ))
-    return run_console(ConsoleConfig(
-        user=user.strip() or "student",
-        db_path=settings.db_path,
-        content_dir=content or settings.content_dir,
-        migrations_dir=settings.migrations_dir,
-        clock=FrozenClock(now) if now is not None else system_clock,
-        script=script,
-        json_lines=json_lines,
-    ))
 
 
 def _sync(args: argparse.Namespace, settings: Settings) -> int:
@@ -206,9 +235,9 @@ def _check(content_dir: Path) -> int:
     return 0
 
 
-async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> int:
+async def _db(args: argparse.Namespace, target: DatabaseTarget, settings: Settings) -> int:
     from bot.core.errors import StudyError
-    from bot.core.progress.database import Database
+    from bot.core.progress.opening import open_database
     """``db migrate|status|backup``: one line on stderr and exit 1 for any failure, never a traceback.
 
     Only ``migrate`` may create the database; ``status`` and ``backup`` refuse a missing file,
@@ -217,9 +246,8 @@ async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
     """
     import sqlite3
 
-
     try:
-        database = await Database.open(db_path, create=args.db_command == "migrate")
+        database = await open_database(target, create=args.db_command == "migrate")
         try:
             await _db_action(args, database, settings)
         finally:
@@ -228,12 +256,12 @@ async def _db(args: argparse.Namespace, db_path: Path, settings: Settings) -> in
         print(f"studybot: {exc}", file=sys.stderr)
         return 1
     except (sqlite3.Error, OSError) as exc:
-        print(f"studybot: database {db_path}: {exc}", file=sys.stderr)
+        print(f"studybot: database {describe_target(target)}: {exc}", file=sys.stderr)
         return 1
     return 0
 
 
-async def _db_action(args: argparse.Namespace, database: Database, settings: Settings) -> None:
+async def _db_action(args: argparse.Namespace, database: StudyDatabase, settings: Settings) -> None:
     from bot.core.errors import StudyError
     from bot.core.progress.migrations import migrate, migration_status
 
@@ -243,7 +271,8 @@ async def _db_action(args: argparse.Namespace, database: Database, settings: Set
         return
     status = await migration_status(database, settings.migrations_dir)
     if args.db_command == "status":
-        print(f"schema version {status.current_version} of {status.latest_version}")
+        print(f"schema version {status.current_version} of {status.latest_version} "
+              f"({database.dialect.name}: {database.describe()})")
         for row in status.applied:
             when = f"{row.applied_at:%Y-%m-%d %H:%M} UTC"
             print(f"  applied  {row.name}  {when}  sha256 {row.sha256[:12]}")
@@ -253,10 +282,11 @@ async def _db_action(args: argparse.Namespace, database: Database, settings: Set
             print(f"  problem  {problem}")
         return
     if status.current_version == 0:
-        raise StudyError(f"{database.path} is not a studybot database (no migration was ever applied to it), "
+        raise StudyError(f"{database.describe()} is not a studybot database (no migration was ever applied to it), "
                          "so there is nothing to back up.", hint="check the --db path or STUDYBOT_DB")
     await database.backup(args.path)
-    print(f"backed up {database.path} to {args.path} (integrity check ok)")
+    check = "integrity check ok" if database.dialect.name == "sqlite" else "pg_dump custom format"
+    print(f"backed up {database.describe()} to {args.path} ({check})")
 
 
 if __name__ == "__main__":

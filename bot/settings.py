@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.core.progress.backend import DatabaseTarget, is_postgres_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "studybot.sqlite3"
@@ -25,6 +27,9 @@ class Settings:
 
     discord_token: str | None = field(default=None, repr=False)
     db_path: Path = DEFAULT_DB_PATH
+    """The SQLite file (unused when ``db_url`` names a PostgreSQL server)."""
+    db_url: str | None = field(default=None, repr=False)
+    """A ``postgresql://`` URL from ``STUDYBOT_DB``; it may hold a password, so it stays out of ``repr``."""
     content_dir: Path = DEFAULT_CONTENT_DIR
     migrations_dir: Path = MIGRATIONS_DIR
     dev_guild_id: int | None = None
@@ -32,6 +37,15 @@ class Settings:
     log_level: str = "INFO"
     course_guild_ids: tuple[int, ...] = ()
     """Servers whose instructors may change the course content (reload, upload); see :meth:`course_guilds`."""
+    shard_count: int | None = None
+    """Discord shards in total across every process (``studybot run --shard-count``); None: one, unsharded."""
+    shard_ids: tuple[int, ...] | None = None
+    """The shards this process runs (``--shard-ids``); None: all of them."""
+
+    @property
+    def database(self) -> DatabaseTarget:
+        """Where progress lives: the PostgreSQL URL if one is configured, else the SQLite file."""
+        return self.db_url if self.db_url is not None else self.db_path
 
     @classmethod
     def from_env(
@@ -58,9 +72,11 @@ class Settings:
         level = (get("STUDYBOT_LOG_LEVEL") or "INFO").upper()
         if not isinstance(logging.getLevelName(level), int):
             raise ValueError(f"STUDYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+        db = get("STUDYBOT_DB")
         return cls(
             discord_token=get("DISCORD_TOKEN"),
-            db_path=_resolve(get("STUDYBOT_DB"), DEFAULT_DB_PATH),
+            db_path=DEFAULT_DB_PATH if db is None or is_postgres_url(db) else _resolve(db, DEFAULT_DB_PATH),
+            db_url=db if db is not None and is_postgres_url(db) else None,
             content_dir=_resolve(get("STUDYBOT_CONTENT"), DEFAULT_CONTENT_DIR),
             dev_guild_id=int(guild) if guild else None,
             instructor_role=get("STUDYBOT_INSTRUCTOR_ROLE"),

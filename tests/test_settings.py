@@ -29,3 +29,16 @@ def test_environment_wins_over_env_file_and_token_stays_out_of_repr(tmp_path: Pa
 def test_bad_values_are_refused_with_the_variable_named(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value}, env_file=tmp_path / "none")
+
+
+def test_a_postgresql_url_selects_postgresql_and_stays_out_of_repr(tmp_path: Path) -> None:
+    url = "postgresql://bot:s3cret@db.example:5432/studybot"
+    settings = Settings.from_env({"STUDYBOT_DB": url}, env_file=tmp_path / "none")
+    assert settings.db_url == url and settings.database == url
+    assert settings.db_path == PROJECT_ROOT / "data" / "studybot.sqlite3"  # untouched, not a path made of the URL
+    assert "s3cret" not in repr(settings)
+
+
+def test_a_file_path_keeps_meaning_sqlite(tmp_path: Path) -> None:
+    settings = Settings.from_env({"STUDYBOT_DB": "data/other.sqlite3"}, env_file=tmp_path / "none")
+    assert settings.db_url is None and settings.database == PROJECT_ROOT / "data" / "other.sqlite3"

@@ -49,6 +49,7 @@ from bot.core.content.instructor_files import check_upload_size
 from bot.core.errors import StudyError
 from bot.core.presentation.replies import Button, Reply, TextPrompt, Tone, error_reply
 from bot.core.problems import ContentError
+from bot.core.progress.backend import DatabaseTarget, describe_target
 from bot.core.service.study_service import Actor, StudyService, Upload
 
 log = logging.getLogger(__name__)
@@ -308,13 +309,18 @@ class ConsoleConfig:
     """What ``studybot console`` was asked to do."""
 
     user: str
-    db_path: Path
+    db_path: DatabaseTarget
     content_dir: Path
     migrations_dir: Path
     clock: Clock = system_clock
     script: Path | None = None
     json_lines: bool = False
     exports_dir: Path | None = None
+
+
+def _beside(target: DatabaseTarget) -> Path:
+    """The folder files go next to: the SQLite file's, or the working directory for a server."""
+    return target.parent if isinstance(target, Path) else Path.cwd()
 
 
 def run_console(
@@ -339,7 +345,7 @@ def run_console(
         lines = (line.rstrip("\r\n") for line in stdin)
     output = ConsoleOutput(
         stdout, json_lines=config.json_lines, colour=not config.json_lines and wants_colour(stdout),
-        width=terminal_width(), exports_dir=config.exports_dir or config.db_path.parent / "exports", errors=stderr,
+        width=terminal_width(), exports_dir=config.exports_dir or _beside(config.db_path) / "exports", errors=stderr,
     )
     clock = config.clock if isinstance(config.clock, FrozenClock) else FrozenClock(config.clock())
     with asyncio.Runner() as runner:
@@ -357,7 +363,7 @@ def run_console(
             return 1
         except Exception as exc:  # the database driver's own errors: the front end names no storage module
             log.debug("startup failed", exc_info=True)
-            print(f"studybot: cannot open the database {config.db_path}: {exc}", file=stderr)
+            print(f"studybot: cannot open the database {describe_target(config.db_path)}: {exc}", file=stderr)
             return 1
         app = ConsoleApp(service, config.user, clock=clock)
         try:

@@ -24,6 +24,9 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+COMMAND_SYNC_JOB = "studybot:command-sync"
+"""The job one process holds while it checks and syncs the slash commands."""
+
 EXTENSIONS = (
     "bot.discord_frontend.cogs.study",
     "bot.discord_frontend.cogs.instructor",
@@ -40,7 +43,9 @@ class StudyBot(commands.Bot):
     commands if their schema changed since the last sync.
     """
 
-    def __init__(self, settings: Settings, *, sync_on_start: bool = True, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, settings: Settings, *, sync_on_start: bool = True, clock: Clock = system_clock, **options: Any
+    ) -> None:
         # The bot never joins voice, so discord.py's "voice will NOT be supported" warnings are noise.
         discord.VoiceClient.warn_nacl = False
         discord.VoiceClient.warn_dave = False
@@ -57,6 +62,7 @@ class StudyBot(commands.Bot):
             allowed_installs=discord.app_commands.AppInstallationType(guild=True, user=False),
             allowed_contexts=discord.app_commands.AppCommandContext(guild=True, dm_channel=True,
                                                                    private_channel=False),
+            **options,
         )
         self.settings = settings
         self._service: StudyService | None = None
@@ -101,7 +107,7 @@ class StudyBot(commands.Bot):
         """
         settings = self.settings
         self._service = await StudyService.open(
-            db_path=settings.db_path, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
+            db_path=settings.database, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
             clock=self._clock,
         )
         self.reminder_sender = ReminderSender(self, self._service.reminders, self._clock)
@@ -139,8 +145,18 @@ class StudyBot(commands.Bot):
     async def sync_if_changed(self) -> bool:
         """Sync to the dev guild (if set) or globally, only when the schema changed since the last sync.
 
-        A failed sync is logged and retried at the next start; the bot keeps running.
+        Several processes (shards) on one PostgreSQL start together; only the one holding the
+        sync lock checks and syncs, and the others leave it to that one. A failed sync is
+        logged and retried at the next start; the bot keeps running.
         """
+        async with self.service.exclusive(COMMAND_SYNC_JOB) as mine:
+            if not mine:
+                log.info("Another bot process is syncing the slash commands")
+                return False
+            return await self._sync_if_changed()
+
+    async def _sync_if_changed(self) -> bool:
+        """Compare the schema with the last one synced and sync if it changed (the caller holds the lock)."""
         guild_id = self.settings.dev_guild_id
         if not await self.service.command_schema_changed(self.command_schema_digest(guild_id)):
             log.info("Slash commands unchanged since the last sync")
@@ -164,12 +180,25 @@ class StudyBot(commands.Bot):
         return [command.name for command in synced]
 
 
+class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
+    """The study bot running several Discord shards in one process (``studybot run --shard-count``).
+
+    Every shard shares this process's service; other processes run the other shards on the
+    same PostgreSQL. Buttons carry their state in their ids, so any shard answers any click.
+    """
+
+
 def create_bot(settings: Settings | None = None) -> commands.Bot:
     """Build the bot (DESIGN.md §6, a contract); ``None`` reads settings from the environment.
 
-    No network or database I/O happens here; it all starts at ``login``/``start``.
+    With ``settings.shard_count`` it is an :class:`AutoShardedBot` running ``shard_ids`` (or
+    all shards). No network or database I/O happens here; it all starts at ``login``/``start``.
     """
-    return StudyBot(settings if settings is not None else Settings.from_env())
+    settings = settings if settings is not None else Settings.from_env()
+    if settings.shard_count is None:
+        return StudyBot(settings)
+    shard_ids = list(settings.shard_ids) if settings.shard_ids is not None else None
+    return ShardedStudyBot(settings, shard_count=settings.shard_count, shard_ids=shard_ids)
 
 
 def run_bot(settings: Settings) -> None:

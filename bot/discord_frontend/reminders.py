@@ -24,6 +24,7 @@ import aiohttp
 import discord
 
 from bot.core.clock import Clock
+from bot.core.progress.coordination import run_once
 from bot.core.service.reminders import DISCORD, OutgoingMessage, ReminderUseCases
 from bot.discord_frontend.rendering import reply_kwargs
 
@@ -33,6 +34,8 @@ SEND_PAUSE_SECONDS = 1.0
 """Pause between two DMs of one pass."""
 POLL_SECONDS = 60.0
 """Longest sleep between passes."""
+SENDING_JOB = f"reminders:{DISCORD}"
+"""The job name under which one bot process at a time sends reminder DMs."""
 DMS_CLOSED = 50007
 """Discord's error code for "Cannot send messages to this user"."""
 
@@ -62,7 +65,16 @@ class ReminderSender:
                 await task
 
     async def send_due(self) -> int:
-        """Send every reminder due now; returns how many Discord accepted."""
+        """Send every reminder due now; returns how many Discord accepted.
+
+        Exactly one bot process on a shared database sends at a time (see :func:`run_once`): the
+        pass re-reads what is due under the lock, and each reminder is checked again just
+        before it goes out and moved on once delivered, so none goes out twice.
+        """
+        _, sent = await run_once(self._reminders, SENDING_JOB, self._send_due)
+        return sent or 0
+
+    async def _send_due(self) -> int:
         sent = 0
         for index, message in enumerate(await self._reminders.due_reminders(self._clock(), DISCORD, self.place_name)):
             if index and self.pause:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,9 @@ import pytest
 
 from bot.core.errors import StudyError
 from bot.core.problems import ContentError
+from bot.core.progress.postgres import PostgresDatabase
 from bot.discord_frontend import StudyBot, create_bot, run_bot, sync_commands
+from bot.discord_frontend.client import COMMAND_SYNC_JOB
 from bot.discord_frontend.command_tree import StudyTree
 from bot.settings import Settings
 from tests.discord_frontend.conftest import LoggedErrors, StartBot
@@ -162,3 +166,31 @@ async def test_a_damaged_database_refuses_to_start_with_a_restore_hint(start_bot
     with pytest.raises(StudyError, match="is damaged") as caught:
         await start_bot()
     assert "restore the latest backup" in str(caught.value)
+async def test_shard_options_make_an_auto_sharded_bot_that_answers(
+        fake: FakeDiscord, start_bot: StartBot, settings: Settings) -> None:
+    bot = await start_bot(dataclasses.replace(settings, shard_count=4, shard_ids=(0, 1)))
+
+    assert isinstance(bot, discord.AutoShardedClient)
+    assert (bot.shard_count, bot.shard_ids) == (4, [0, 1])
+    topics = await fake.interact(bot, fake.command(STUDENT, "topics"))
+    assert topics.callback.json["type"] == 4
+
+
+async def test_only_the_process_holding_the_sync_lock_syncs(
+        postgres_url: str, fake: FakeDiscord, start_bot: StartBot, settings: Settings,
+        caplog: pytest.LogCaptureFixture) -> None:  # the schema first, so it outlives the bots
+    caplog.set_level(logging.INFO, logger="bot.discord_frontend.client")
+    shared = dataclasses.replace(settings, db_url=postgres_url)
+    holder = await PostgresDatabase.open(postgres_url)
+    try:
+        async with holder.exclusive(COMMAND_SYNC_JOB) as held:  # another process is syncing right now
+            assert held
+            await start_bot(shared)
+        assert fake.requests_to("PUT", "/commands") == []
+        assert "Another bot process is syncing" in caplog.text
+    finally:
+        await holder.close()
+
+    await asyncio.gather(start_bot(shared), start_bot(shared))  # two shards' processes starting together
+
+    assert len(fake.requests_to("PUT", "/commands")) == 1

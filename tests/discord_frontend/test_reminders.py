@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.clock import FrozenClock
 from bot.discord_frontend import StudyBot
-from bot.discord_frontend.reminders import ReminderSender
+from bot.discord_frontend.reminders import SENDING_JOB, ReminderSender
 from bot.settings import Settings
 from tests.discord_frontend.fake_discord import EPHEMERAL, GUILD_ID, OTHER, STUDENT, FakeDiscord, Person, buttons_of
 
@@ -79,6 +79,19 @@ async def test_a_due_reminder_opens_a_dm_and_sends_the_count_server_and_review_n
     assert await sender(bot).send_due() == 0  # delivered: not again today
     clock.advance(timedelta(days=1))
     assert await sender(bot).send_due() == 1  # the card is still due the next evening
+
+
+async def test_no_reminder_is_sent_while_another_pass_holds_the_sending_job(
+        fake: FakeDiscord, bot: StudyBot, clock: FrozenClock) -> None:
+    await study_and_opt_in(fake, bot, STUDENT)
+    clock.advance(BERLIN_SIX_PM - clock())
+    async with bot.service.exclusive(SENDING_JOB) as held:  # another pass (or process) is sending
+        assert held
+        assert await sender(bot).send_due() == 0
+    assert fake.direct_messages(STUDENT) == []
+
+    assert await sender(bot).send_due() == 1  # the next pass, with the job free, sends it once
+    assert len(fake.direct_messages(STUDENT)) == 1
 
 
 async def test_review_now_in_the_dm_starts_the_servers_review_and_answers_work_there(

@@ -1,6 +1,7 @@
 """Crash-test child for the whole service path: answers quiz cards until killed.
 
-Run by ``test_service_crash.py`` as ``python service_crash_child.py DB_PATH CONTENT_DIR SEED``.
+Run by ``test_service_crash.py`` as ``python service_crash_child.py DB CONTENT_DIR SEED`` (DB: an
+SQLite file or a PostgreSQL URL).
 After each answer the service acknowledged (returned its feedback), it prints
 ``session_id position``; the parent SIGKILLs it at a random moment and then demands that every
 acknowledged answer is in the database and that nothing is half-recorded.
@@ -13,8 +14,10 @@ import random
 import sys
 from pathlib import Path
 
+from bot.core.errors import StudyError
 from bot.core.presentation.actions import decode
 from bot.core.presentation.replies import Reply
+from bot.core.progress.backend import DatabaseTarget, database_target
 from bot.core.service.study_service import Actor, StudyService
 from bot.settings import MIGRATIONS_DIR
 
@@ -31,7 +34,7 @@ async def answer(service: StudyService, actor: Actor, reply: Reply, rng: random.
     return await service.press(actor, rng.choice(options).action)
 
 
-async def study_forever(db_path: Path, content_dir: Path, seed: int) -> None:
+async def study_forever(db_path: DatabaseTarget, content_dir: Path, seed: int) -> None:
     rng = random.Random(seed)
     service = await StudyService.open(db_path=db_path, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR,
                                       rng=rng)
@@ -44,7 +47,10 @@ async def study_forever(db_path: Path, content_dir: Path, seed: int) -> None:
         while (reply.buttons and " finished: " not in reply.title
                and reply.buttons[0].label not in ("Next", "See results")):
             shown = decode(reply.buttons[0].action)
-            reply = await answer(service, actor, reply, rng)
+            try:
+                reply = await answer(service, actor, reply, rng)
+            except StudyError:  # another process (same learner) started over on this round: a new one
+                break
             if reply.title.startswith(("Correct", "Not quite")):
                 print(shown.args[0], shown.args[1], flush=True)
                 reply = await service.press(actor, reply.buttons[-1].action)
@@ -53,4 +59,4 @@ async def study_forever(db_path: Path, content_dir: Path, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(study_forever(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))
+    asyncio.run(study_forever(database_target(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])))

@@ -3,32 +3,37 @@
 from __future__ import annotations
 
 from bot.core.clock import Clock
-from bot.core.progress.database import Database, to_db_time
+from bot.core.progress.backend import StudyDatabase
+from bot.core.progress.dialect import Dialect
+from bot.core.progress.steps import Steps, rows_of, statement
+from bot.core.progress.times import to_db_time
 
 
 class BotState:
     """Reads and writes the ``bot_state`` table."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: StudyDatabase, clock: Clock) -> None:
         self._db = db
         self._clock = clock
 
     async def get(self, key: str) -> str | None:
         """The stored value, or None."""
-        async with self._db.read() as conn, conn.execute("SELECT value FROM bot_state WHERE key = ?", (key,)) as cur:
-            row = await cur.fetchone()
-        return None if row is None else str(row[0])
+        rows = await self._db.fetch("SELECT value FROM bot_state WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
 
     async def set(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``, replacing any earlier value."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
+        params = (key, value, to_db_time(self._clock()))
+
+        def upsert(_: Dialect) -> Steps[None]:
+            yield from rows_of(
                 "INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                (key, value, to_db_time(self._clock())),
+                params,
             )
+
+        await self._db.write(upsert)
 
     async def delete(self, key: str) -> None:
         """Forget ``key`` (nothing happens if it is not there)."""
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM bot_state WHERE key = ?", (key,))
+        await self._db.write(statement("DELETE FROM bot_state WHERE key = ?", (key,)))

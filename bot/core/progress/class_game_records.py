@@ -7,13 +7,12 @@ which score and rank them without knowing where they came from.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-import aiosqlite
-
-from bot.core.progress.database import from_db_time
+from bot.core.progress.times import from_db_time
 
 Phase = Literal["asking", "revealed", "finished"]
 GameType = Literal["choice", "truefalse", "mixed"]
@@ -101,7 +100,7 @@ def _time(text: str | None) -> datetime | None:
     return from_db_time(text) if text else None
 
 
-def game_from_row(row: aiosqlite.Row) -> Game:
+def game_from_row(row: Mapping[str, Any]) -> Game:
     """Decode a ``class_games`` row."""
     return Game(
         id=row["id"], scope=row["scope"], channel=row["channel"], host_key=row["host_key"], topic=row["topic"],
@@ -112,7 +111,7 @@ def game_from_row(row: aiosqlite.Row) -> Game:
     )
 
 
-def question_from_row(row: aiosqlite.Row) -> Question:
+def question_from_row(row: Mapping[str, Any]) -> Question:
     """Decode a ``class_game_questions`` row."""
     return Question(
         game_id=row["game_id"], position=row["position"], card_id=row["card_id"], card_hash=row["card_hash"],

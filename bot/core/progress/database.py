@@ -44,18 +44,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 import aiosqlite
 
-from bot.core.clock import as_utc
-from bot.core.errors import DatabaseBusyError, StudyError
+from bot.core.clock import system_clock
+from bot.core.errors import DatabaseBusyError, MigrationError, StudyError
 from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
+from bot.core.progress.dialect import SQLITE
+from bot.core.progress.migrations import Migration, check_expected, split_statements
+from bot.core.progress.steps import Row, Transaction, drive
+from bot.core.progress.times import from_db_time, to_db_time
+
+__all__ = ["Database", "connection_pragmas", "from_db_time", "to_db_time"]
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY_WRITES = 100
@@ -76,23 +81,19 @@ _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 T = TypeVar("T")
 
 
-def to_db_time(moment: datetime) -> str:
-    """Encode an aware datetime as fixed-width UTC ISO-8601 text, so text order is time order."""
-    return as_utc(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db_time(text: str) -> datetime:
-    """Decode what :func:`to_db_time` wrote back into an aware UTC datetime."""
-    return as_utc(datetime.fromisoformat(text))
-
-
 def _is_busy(error: sqlite3.OperationalError) -> bool:
     """Tell a transient lock conflict (worth one retry) from a real failure."""
     return getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES  # extended codes keep the base low
 
 
 class Database:
-    """The bot's SQLite file: a writer for serialised transactions and a reader for queries."""
+    """The bot's SQLite file: a writer for serialised transactions and a reader for queries.
+
+    One process owns the file, so the coordination a shared PostgreSQL needs is trivial here:
+    :meth:`exclusive` is an in-process lock and there is no other process to notify.
+    """
+
+    dialect = SQLITE
 
     def __init__(
         self,
@@ -112,6 +113,7 @@ class Database:
         self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
         self._checkpointing: asyncio.Task[None] | None = None
+        self._exclusive: dict[str, asyncio.Lock] = {}
 
     @classmethod
     async def open(
@@ -252,6 +254,81 @@ class Database:
             _LOG.warning("background WAL checkpoint failed: %s", error)
         finally:
             self._checkpointing = None
+
+    def describe(self) -> str:
+        """The database as messages name it (the file path)."""
+        return str(self.path)
+
+    async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Every row of a read-only query, on the reader (it never waits for the writer)."""
+        async with _faults_explained():
+            rows = await self._reader.execute_fetchall(sql, tuple(params))
+        return cast(list[Row], list(rows))  # sqlite3.Row reads columns by name, as Row promises
+
+    async def write(self, transaction: Transaction[T]) -> T:
+        """Run a transaction's steps on the writer's thread (see :meth:`run_in_writer`)."""
+        return await self.run_in_writer(lambda conn: drive(conn, transaction(SQLITE)))
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Hold the job called ``name`` if nothing else in this process holds it (yields whether we do)."""
+        lock = self._exclusive.setdefault(name, asyncio.Lock())
+        if lock.locked():
+            yield False
+            return
+        async with lock:
+            yield True
+
+    async def publish(self, channel: str, payload: str) -> None:
+        """Tell other processes something: none share an SQLite file, so there is no one to tell."""
+
+    async def subscribe(self, channel: str, callback: Callable[[str], Coroutine[Any, Any, None]]) -> None:
+        """Hear other processes: none share an SQLite file, so nothing will ever arrive."""
+
+    # The migration ledger (see migrations.py): the version lives in the file header.
+
+    @asynccontextmanager
+    async def migration_lock(self) -> AsyncIterator[None]:
+        """One process owns the file; each migration re-checks the version inside its transaction."""
+        yield
+
+    async def schema_version(self) -> int:
+        """The schema version SQLite keeps in the file header."""
+        rows = await self.fetch("PRAGMA user_version")
+        return int(rows[0]["user_version"]) if rows else 0
+
+    async def ledger_rows(self) -> list[Row]:
+        """The ``schema_migrations`` rows in version order (none before the first migration)."""
+        if not await self.fetch("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"):
+            return []
+        return await self.fetch("SELECT version, name, sha256, applied_at FROM schema_migrations ORDER BY version")
+
+    def split_statements(self, sql: str) -> list[str]:
+        """Cut a script into statements, keeping trigger bodies whole."""
+        return split_statements(sql)
+
+    async def apply_migration(self, migration: Migration, statements: list[str], ledger: tuple[str, str]) -> None:
+        """Run a migration's statements, the ledger row and the version bump as one transaction.
+
+        ``ledger`` is the ledger table's DDL and its insert; the insert takes (version, name,
+        sha256, applied_at).
+        """
+        create_ledger, insert_row = ledger
+        async with self.transaction() as conn:
+            found = int(next(iter(await conn.execute_fetchall("PRAGMA user_version")))[0])
+            check_expected(migration, found)
+            try:
+                for statement in statements:
+                    await conn.execute(statement)
+            except sqlite3.Error as error:
+                raise MigrationError(
+                    f"Migration {migration.name} failed and was rolled back: {error}.",
+                    hint=f"the database is still at version {found}",
+                ) from error
+            await conn.execute(create_ledger)
+            await conn.execute(insert_row, (migration.version, migration.name, migration.sha256,
+                                            to_db_time(system_clock())))
+            await conn.execute(f"PRAGMA user_version = {migration.version:d}")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:

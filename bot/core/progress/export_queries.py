@@ -1,6 +1,6 @@
-"""The rows behind the readable progress export and the ``/progress`` charts, read from SQLite.
+"""The rows behind the readable progress export and the ``/progress`` charts, read from either database.
 
-Read-only, on the database's reader connection. Every query starts from ``learners`` by
+Read-only (on SQLite, the reader connection). Every query starts from ``learners`` by
 scope (its unique index) or by id, and reaches ``attempts`` and ``card_states`` through
 their per-learner indexes, so a class export costs a handful of index searches, never a
 scan of either table (``tests/core/exports/test_export_queries.py`` checks the plans).
@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clock import as_utc
-from bot.core.progress.database import Database, from_db_time, to_db_time
+from bot.core.progress.backend import StudyDatabase
 from bot.core.progress.records import QUALIFIED_STATE_COLUMNS, state_from_row
 from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.times import from_db_time, to_db_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,54 +62,53 @@ class ClassProgress:
 
 
 async def class_progress(
-    db: Database, scope: str, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
+    db: StudyDatabase, scope: str, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
 ) -> ClassProgress:
     """Every learner of a scope ("guild:<id>", "dm" or "console")."""
     return await _progress(db, "learners.scope = ?", scope, card_topics, scheduler, now)
 
 
 async def learner_progress(
-    db: Database, learner_id: int, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
+    db: StudyDatabase, learner_id: int, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
 ) -> ClassProgress:
     """One learner, in the same shape (what ``/progress`` charts)."""
     return await _progress(db, "learners.id = ?", learner_id, card_topics, scheduler, now)
 
 
-async def due_dates(db: Database, learner_id: int, card_ids: set[str], before: datetime) -> list[datetime]:
+async def due_dates(db: StudyDatabase, learner_id: int, card_ids: set[str], before: datetime) -> list[datetime]:
     """When each of the learner's current cards falls due, for those due before ``before``."""
-    async with db.read() as conn:
-        rows = await conn.execute_fetchall(
-            "SELECT card_id, due FROM card_states WHERE learner_id = ? AND due < ? ORDER BY due",
-            (learner_id, to_db_time(before)),
-        )
+    rows = await db.fetch(
+        "SELECT card_id, due FROM card_states WHERE learner_id = ? AND due < ? ORDER BY due",
+        (learner_id, to_db_time(before)),
+    )
     return [from_db_time(row["due"]) for row in rows if row["card_id"] in card_ids]
 
 
 async def _progress(
-    db: Database, where: str, key: Any, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
+    db: StudyDatabase, where: str, key: Any, card_topics: Mapping[str, str], scheduler: Scheduler, now: datetime
 ) -> ClassProgress:
     """Three index-served reads (learners, per-card attempt counts, card states), combined here."""
-    async with db.read() as conn:
-        learners = await conn.execute_fetchall(
-            "SELECT learners.id, learners.user_key, learners.display_name, "
-            "(SELECT MAX(answered_at) FROM attempts WHERE attempts.learner_id = learners.id) AS last_active "
-            f"FROM learners WHERE {where}",
-            (key,),
-        )
-        # With exactly one max() aggregate, SQLite takes the bare column `correct` from that
-        # (latest) row: this is the card's latest answer.
-        per_card = await conn.execute_fetchall(
-            "SELECT attempts.learner_id, attempts.card_id, COUNT(*) AS answers, "
-            "SUM(attempts.correct) AS correct, attempts.correct AS last_correct, MAX(attempts.id) AS last_id "
-            f"FROM learners JOIN attempts ON attempts.learner_id = learners.id WHERE {where} "
-            "GROUP BY attempts.learner_id, attempts.card_id",
-            (key,),
-        )
-        states = await conn.execute_fetchall(
-            f"SELECT card_states.learner_id, {QUALIFIED_STATE_COLUMNS} "
-            f"FROM learners JOIN card_states ON card_states.learner_id = learners.id WHERE {where}",
-            (key,),
-        )
+    learners = await db.fetch(
+        "SELECT learners.id, learners.user_key, learners.display_name, "
+        "(SELECT MAX(answered_at) FROM attempts WHERE attempts.learner_id = learners.id) AS last_active "
+        f"FROM learners WHERE {where}",
+        (key,),
+    )
+    # Each card's latest answer is the attempt with the highest id (a primary-key search).
+    per_card = await db.fetch(
+        "SELECT cards.learner_id, cards.card_id, cards.answers, cards.correct, latest.correct AS last_correct "
+        "FROM (SELECT attempts.learner_id, attempts.card_id, COUNT(*) AS answers, "
+        "SUM(attempts.correct) AS correct, MAX(attempts.id) AS last_id "
+        f"FROM learners JOIN attempts ON attempts.learner_id = learners.id WHERE {where} "
+        "GROUP BY attempts.learner_id, attempts.card_id) AS cards "
+        "JOIN attempts AS latest ON latest.id = cards.last_id",
+        (key,),
+    )
+    states = await db.fetch(
+        f"SELECT card_states.learner_id, {QUALIFIED_STATE_COLUMNS} "
+        f"FROM learners JOIN card_states ON card_states.learner_id = learners.id WHERE {where}",
+        (key,),
+    )
     now = as_utc(now)
     answers: Counter[int] = Counter()
     correct: Counter[int] = Counter()

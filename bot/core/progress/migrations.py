@@ -1,10 +1,14 @@
 """Numbered SQL migrations: applied in order, each atomically with its version bump.
 
-A migration is ``migrations/NNNN_description.sql``. Each one runs in its own
-``BEGIN IMMEDIATE`` transaction together with ``PRAGMA user_version = N`` and a row in
-``schema_migrations`` (name, SHA-256, time), so a failure leaves the database exactly at the
-previous version. ``executescript()`` is never used: it commits before running, which would
-break that guarantee; statements are split with ``sqlite3.complete_statement`` instead.
+A migration is ``migrations/NNNN_description.sql`` for SQLite and
+``migrations/postgresql/NNNN_description.sql`` for PostgreSQL (the same numbers and names,
+each in its engine's SQL). Each one runs in its own transaction together with its row in
+``schema_migrations`` (name, SHA-256, time) and, on SQLite, ``PRAGMA user_version = N``, so a
+failure leaves the database exactly at the previous version (PostgreSQL's DDL is
+transactional too; its version is the ledger's highest row). ``executescript()`` is never
+used: it commits before running, which would break that guarantee; statements are split with
+``sqlite3.complete_statement`` (or, for PostgreSQL, a splitter that knows its quoting).
+The rules and the ledger are this module's; each database only runs the transaction.
 
 The bot refuses to start on a database newer than its migration files (an old bot must not
 write a newer schema) or when an applied migration's file has changed since (the schema on
@@ -20,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import aiosqlite
-
-from bot.core.clock import system_clock
 from bot.core.errors import MigrationError
-from bot.core.progress.database import Database, from_db_time, to_db_time
+from bot.core.progress.backend import Migration, StudyDatabase
+from bot.core.progress.times import from_db_time
+
+__all__ = ["AppliedMigration", "Migration", "MigrationStatus", "discover", "migrate", "migration_status"]
 
 _FILE_NAME = re.compile(r"^(?P<version>\d{4})_(?P<description>[a-z0-9_]+)\.sql$")
 _TRANSACTION_CONTROL = re.compile(
@@ -39,16 +43,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     sha256 TEXT NOT NULL,
     applied_at TEXT NOT NULL
 )"""
-
-
-@dataclass(frozen=True)
-class Migration:
-    """One migration file as found on disk."""
-
-    version: int
-    name: str
-    sql: str
-    sha256: str
+_INSERT_LEDGER_ROW = "INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)"
 
 
 @dataclass(frozen=True)
@@ -120,30 +115,47 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-async def migration_status(db: Database, migrations_dir: Path) -> MigrationStatus:
-    """Compare the database with the migration files without changing either."""
-    migrations = discover(migrations_dir)
-    async with db.read() as conn:
-        current = await _user_version(conn)
-        applied = await _applied(conn)
+def dialect_dir(db: StudyDatabase, migrations_dir: Path) -> Path:
+    """The folder of ``db``'s own dialect under the migrations folder."""
+    return migrations_dir / db.dialect.migrations_subdir
+
+
+async def migration_status(db: StudyDatabase, migrations_dir: Path) -> MigrationStatus:
+    """Compare the database with its dialect's migration files without changing either."""
+    migrations = discover(dialect_dir(db, migrations_dir))
+    current = await db.schema_version()
+    applied = [
+        AppliedMigration(row["version"], row["name"], row["sha256"], from_db_time(row["applied_at"]))
+        for row in await db.ledger_rows()
+    ]
     return _status(current, applied, migrations)
 
 
-async def migrate(db: Database, migrations_dir: Path) -> list[str]:
+def check_expected(migration: Migration, found: int) -> None:
+    """Refuse a migration whose predecessor is not the version found (someone else migrated meanwhile)."""
+    if found != migration.version - 1:
+        raise MigrationError(
+            f"Migration {migration.name} expected the database at version "
+            f"{migration.version - 1} but found {found}; another process is migrating it.",
+        )
+
+
+async def migrate(db: StudyDatabase, migrations_dir: Path) -> list[str]:
     """Apply every pending migration in order; return the names of those applied.
 
     Raises :class:`MigrationError`, with the database untouched, when the database is newer
     than the files or an applied file changed; and, with that one migration rolled back, when
     a migration's SQL fails.
     """
-    status = await migration_status(db, migrations_dir)
-    if status.problems:
-        raise MigrationError(
-            " ".join(status.problems),
-            hint="upgrade the bot, or restore the migration files it was built with",
-        )
-    for migration in status.pending:
-        await _apply(db, migration)
+    async with db.migration_lock():  # several bot processes may start together on one PostgreSQL
+        status = await migration_status(db, migrations_dir)
+        if status.problems:
+            raise MigrationError(
+                " ".join(status.problems),
+                hint="upgrade the bot, or restore the migration files it was built with",
+            )
+        for migration in status.pending:
+            await _apply(db, migration)
     return [migration.name for migration in status.pending]
 
 
@@ -185,10 +197,10 @@ def _status(
     )
 
 
-async def _apply(db: Database, migration: Migration) -> None:
+async def _apply(db: StudyDatabase, migration: Migration) -> None:
     """Run one migration, its version bump and its ledger row as a single transaction."""
     try:
-        statements = split_statements(migration.sql)
+        statements = db.split_statements(migration.sql)
     except ValueError as error:
         raise MigrationError(f"Migration {migration.name} cannot be parsed: {error}.") from error
     for statement in statements:
@@ -198,46 +210,4 @@ async def _apply(db: Database, migration: Migration) -> None:
                 f"Migration {migration.name} contains {control[1].upper()}; "
                 "migrations must not manage transactions (each already runs in one).",
             )
-    async with db.transaction() as conn:
-        found = await _user_version(conn)
-        if found != migration.version - 1:
-            raise MigrationError(
-                f"Migration {migration.name} expected the database at version "
-                f"{migration.version - 1} but found {found}; another process is migrating it.",
-            )
-        try:
-            for statement in statements:
-                await conn.execute(statement)
-        except sqlite3.Error as error:
-            raise MigrationError(
-                f"Migration {migration.name} failed and was rolled back: {error}.",
-                hint=f"the database is still at version {found}",
-            ) from error
-        await conn.execute(_CREATE_LEDGER)
-        await conn.execute(
-            "INSERT INTO schema_migrations (version, name, sha256, applied_at) "
-            "VALUES (?, ?, ?, ?)",
-            (migration.version, migration.name, migration.sha256, to_db_time(system_clock())),
-        )
-        await conn.execute(f"PRAGMA user_version = {migration.version:d}")
-
-
-async def _user_version(conn: aiosqlite.Connection) -> int:
-    """Read the schema version SQLite keeps in the file header."""
-    rows = list(await conn.execute_fetchall("PRAGMA user_version"))
-    return int(rows[0][0]) if rows else 0
-
-
-async def _applied(conn: aiosqlite.Connection) -> list[AppliedMigration]:
-    """Read the ledger; a brand-new database has none yet."""
-    if not await conn.execute_fetchall(
-        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'"
-    ):
-        return []
-    rows = await conn.execute_fetchall(
-        "SELECT version, name, sha256, applied_at FROM schema_migrations ORDER BY version"
-    )
-    return [
-        AppliedMigration(row["version"], row["name"], row["sha256"], from_db_time(row["applied_at"]))
-        for row in rows
-    ]
+    await db.apply_migration(migration, statements, (_CREATE_LEDGER, db.dialect.sql(_INSERT_LEDGER_ROW)))

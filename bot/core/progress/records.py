@@ -1,21 +1,23 @@
 """Progress records: the rows the store and the reports return, and how they are decoded.
 
 Shared by :mod:`store` (writes and per-learner reads) and :mod:`reports` (summaries and
-exports); also the column lists and the two read helpers both use.
+exports); also the column lists and the card-state read both use. Rows are mappings by
+column name, as both engines' drivers return them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import aiosqlite
-
-from bot.core.progress.database import from_db_time
 from bot.core.progress.scheduler import CardState
+from bot.core.progress.times import from_db_time
+
+if TYPE_CHECKING:
+    from bot.core.progress.backend import StudyDatabase
 
 SessionKind = Literal["quiz", "review"]
 
@@ -24,6 +26,7 @@ QUALIFIED_STATE_COLUMNS = ", ".join(f"card_states.{name.strip()}" for name in ST
 SESSION_COLUMNS = (
     "id, learner_id, kind, topic, card_ids, position, score, answered, share, started_at, finished_at, card_type"
 )
+QUALIFIED_SESSION_COLUMNS = ", ".join(f"quiz_sessions.{name.strip()}" for name in SESSION_COLUMNS.split(","))
 LEARNER_COLUMNS = "id, scope, user_key, display_name, created_at"
 
 
@@ -164,7 +167,7 @@ def ratio(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def state_from_row(row: aiosqlite.Row) -> CardState:
+def state_from_row(row: Mapping[str, Any]) -> CardState:
     """Decode a ``card_states`` row."""
     return CardState(
         card_id=row["card_id"],
@@ -180,12 +183,12 @@ def state_from_row(row: aiosqlite.Row) -> CardState:
     )
 
 
-def learner_from_row(row: aiosqlite.Row) -> Learner:
+def learner_from_row(row: Mapping[str, Any]) -> Learner:
     """Decode a ``learners`` row."""
     return Learner(row["id"], row["scope"], row["user_key"], row["display_name"], from_db_time(row["created_at"]))
 
 
-def session_from_row(row: aiosqlite.Row) -> QuizSession:
+def session_from_row(row: Mapping[str, Any]) -> QuizSession:
     """Decode a ``quiz_sessions`` row."""
     return QuizSession(
         id=row["id"],
@@ -203,19 +206,7 @@ def session_from_row(row: aiosqlite.Row) -> QuizSession:
     )
 
 
-async def fetch_all(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-    """Return every row of a query in one trip to the connection's thread."""
-    return list(await conn.execute_fetchall(sql, tuple(params)))
-
-
-async def fetch_one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-    """Return the first row of a query (for lookups by key and ``RETURNING`` one row)."""
-    rows = await fetch_all(conn, sql, params)
-    return rows[0] if rows else None
-
-
-
-async def read_card_states(conn: aiosqlite.Connection, learner_id: int) -> dict[str, CardState]:
+async def read_card_states(db: StudyDatabase, learner_id: int) -> dict[str, CardState]:
     """Every card state a learner has, by card id."""
-    rows = await fetch_all(conn, f"SELECT {STATE_COLUMNS} FROM card_states WHERE learner_id = ?", (learner_id,))
+    rows = await db.fetch(f"SELECT {STATE_COLUMNS} FROM card_states WHERE learner_id = ?", (learner_id,))
     return {row["card_id"]: state_from_row(row) for row in rows}

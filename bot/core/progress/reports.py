@@ -1,6 +1,7 @@
 """Summaries of progress: per-topic standing, streaks, the leaderboard, item analysis, exports.
 
-Read-only: every query runs on the reader connection, so a report never waits for a write.
+Read-only, in SQL both engines share: on SQLite every query runs on the reader connection, so
+a report never waits for a write; on PostgreSQL on any pooled connection.
 """
 
 from __future__ import annotations
@@ -8,25 +9,23 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
-
-import aiosqlite
+from typing import Any
 
 from bot.core.clock import Clock
 from bot.core.progress import export_queries
-from bot.core.progress.database import Database, to_db_time
+from bot.core.progress.backend import StudyDatabase
 from bot.core.progress.export_queries import ClassProgress
 from bot.core.progress.records import (
     QUALIFIED_STATE_COLUMNS,
     ItemStats,
     LeaderRow,
     TopicProgress,
-    fetch_all,
-    fetch_one,
     ratio,
     read_card_states,
     state_from_row,
 )
 from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.times import to_db_time
 
 LEADERBOARD_MIN_ATTEMPTS = 5
 """Below this many attempts in the period, accuracy is luck: such learners rank after the rest."""
@@ -37,7 +36,7 @@ _STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
 class ProgressReports:
     """What learners and instructors read about progress; all time comes from the injected clock."""
 
-    def __init__(self, db: Database, clock: Clock, scheduler: Scheduler) -> None:
+    def __init__(self, db: StudyDatabase, clock: Clock, scheduler: Scheduler) -> None:
         self._db = db
         self._clock = clock
         self._scheduler = scheduler
@@ -58,14 +57,12 @@ class ProgressReports:
 
         Only cards in ``card_topics`` count, so removed cards drop out of the summary.
         """
-        async with self._db.read() as conn:
-            counts = await fetch_all(
-                conn,
-                "SELECT card_id, COUNT(*) AS attempts, SUM(correct) AS correct FROM attempts "
-                "WHERE learner_id = ? GROUP BY card_id",
-                (learner_id,),
-            )
-            states = await read_card_states(conn, learner_id)
+        counts = await self._db.fetch(
+            "SELECT card_id, COUNT(*) AS attempts, SUM(correct) AS correct FROM attempts "
+            "WHERE learner_id = ? GROUP BY card_id",
+            (learner_id,),
+        )
+        states = await read_card_states(self._db, learner_id)
         now = self._clock()
         totals: Counter[str] = Counter(card_topics.values())
         seen: Counter[str] = Counter()
@@ -105,19 +102,8 @@ class ProgressReports:
 
         Stored times start with their UTC date, so "on day D" is ``D <= answered_at < D+1``.
         """
-        async with self._db.read() as conn:
-            row = await fetch_one(
-                conn,
-                "WITH RECURSIVE active(day) AS ("
-                " SELECT date(?, '+1 day')"
-                " UNION ALL"
-                " SELECT date(day, '-1 day') FROM active WHERE EXISTS ("
-                "  SELECT 1 FROM attempts WHERE learner_id = ?"
-                "  AND answered_at >= date(day, '-1 day') AND answered_at < day))"
-                " SELECT COUNT(*) - 1 AS days FROM active",
-                (last_day.isoformat(), learner_id),
-            )
-        return int(row["days"]) if row else 0
+        rows = await self._db.fetch(self._db.dialect.streak_sql, (last_day.isoformat(), learner_id))
+        return int(rows[0]["days"]) if rows else 0
 
     # Class-wide queries
 
@@ -128,21 +114,18 @@ class ProgressReports:
         ``LEADERBOARD_MIN_ATTEMPTS`` attempts in the period; the rest follow. Raw volume never
         ranks anyone, so grinding easy cards does not top the board.
         """
-        async with self._db.read() as conn:
-            activity = await fetch_all(
-                conn,
-                "SELECT learners.id AS learner_id, learners.display_name, COUNT(*) AS attempts, "
-                "SUM(attempts.correct - attempts.overridden) AS correct FROM learners "
-                "JOIN attempts ON attempts.learner_id = learners.id "
-                "WHERE learners.scope = ? AND attempts.answered_at >= ? GROUP BY learners.id",
-                (scope, to_db_time(since) if since else ""),
-            )
-            state_rows = await fetch_all(
-                conn,
-                f"SELECT card_states.learner_id, {QUALIFIED_STATE_COLUMNS} FROM learners "
-                "JOIN card_states ON card_states.learner_id = learners.id WHERE learners.scope = ?",
-                (scope,),
-            )
+        activity = await self._db.fetch(
+            "SELECT learners.id AS learner_id, learners.display_name, COUNT(*) AS attempts, "
+            "SUM(attempts.correct - attempts.overridden) AS correct FROM learners "
+            "JOIN attempts ON attempts.learner_id = learners.id "
+            "WHERE learners.scope = ? AND attempts.answered_at >= ? GROUP BY learners.id",
+            (scope, to_db_time(since) if since else ""),
+        )
+        state_rows = await self._db.fetch(
+            f"SELECT card_states.learner_id, {QUALIFIED_STATE_COLUMNS} FROM learners "
+            "JOIN card_states ON card_states.learner_id = learners.id WHERE learners.scope = ?",
+            (scope,),
+        )
         now = self._clock()
         mastered = Counter(
             row["learner_id"] for row in state_rows if self._scheduler.is_mastered(state_from_row(row), now)
@@ -179,8 +162,7 @@ class ProgressReports:
         if scope is not None:
             sql += " WHERE learner_id IN (SELECT id FROM learners WHERE scope = ?)"
             params = (scope,)
-        async with self._db.read() as conn:
-            rows = await fetch_all(conn, sql + " GROUP BY card_id, correct, overridden, response", params)
+        rows = await self._db.fetch(sql + " GROUP BY card_id, correct, overridden, response", params)
         wanted = set(card_ids) if card_ids is not None else None
         right: Counter[str] = Counter()
         wrong: defaultdict[str, Counter[str]] = defaultdict(Counter)
@@ -213,33 +195,29 @@ class ProgressReports:
 
     async def export_progress_rows(self, scope: str) -> list[dict[str, object]]:
         """Return one CSV-ready row per learner and card in the scope, with mastery now."""
-        async with self._db.read() as conn:
-            rows = await fetch_all(
-                conn,
-                f"SELECT learners.user_key, learners.display_name, {QUALIFIED_STATE_COLUMNS} "
-                "FROM learners JOIN card_states ON card_states.learner_id = learners.id "
-                "WHERE learners.scope = ? ORDER BY learners.display_name, learners.id, card_states.card_id",
-                (scope,),
-            )
+        rows = await self._db.fetch(
+            f"SELECT learners.user_key, learners.display_name, {QUALIFIED_STATE_COLUMNS} "
+            "FROM learners JOIN card_states ON card_states.learner_id = learners.id "
+            "WHERE learners.scope = ? ORDER BY learners.display_name, learners.id, card_states.card_id",
+            (scope,),
+        )
         now = self._clock()
         return [_progress_row(row, self._scheduler, now) for row in rows]
 
     async def export_attempt_rows(self, scope: str) -> list[dict[str, object]]:
         """Return the scope's attempt log, oldest first, as CSV-ready rows."""
-        async with self._db.read() as conn:
-            rows = await fetch_all(
-                conn,
-                "SELECT learners.user_key, learners.display_name, attempts.id AS attempt_id, "
-                "attempts.card_id, attempts.card_hash, attempts.response, attempts.correct, "
-                "attempts.rating, attempts.answered_at, attempts.response_ms, attempts.session_id, "
-                "attempts.position FROM learners JOIN attempts ON attempts.learner_id = learners.id "
-                "WHERE learners.scope = ? ORDER BY attempts.id",
-                (scope,),
-            )
+        rows = await self._db.fetch(
+            "SELECT learners.user_key, learners.display_name, attempts.id AS attempt_id, "
+            "attempts.card_id, attempts.card_hash, attempts.response, attempts.correct, "
+            "attempts.rating, attempts.answered_at, attempts.response_ms, attempts.session_id, "
+            "attempts.position FROM learners JOIN attempts ON attempts.learner_id = learners.id "
+            "WHERE learners.scope = ? ORDER BY attempts.id",
+            (scope,),
+        )
         return [{**dict(row), "correct": bool(row["correct"])} for row in rows]
 
 
-def _progress_row(row: aiosqlite.Row, scheduler: Scheduler, now: datetime) -> dict[str, object]:
+def _progress_row(row: Mapping[str, Any], scheduler: Scheduler, now: datetime) -> dict[str, object]:
     """Build one progress export row, columns in CSV order."""
     state = state_from_row(row)
     return {

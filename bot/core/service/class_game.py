@@ -43,11 +43,15 @@ from bot.core.presentation.rendering import escape_markdown
 from bot.core.presentation.replies import Button, ButtonStyle, Reply, Tone
 from bot.core.progress.class_game_records import Game, GameAnswer, GameType, Question
 from bot.core.progress.class_games import ClassGameStore
+from bot.core.progress.coordination import run_once
 from bot.core.quiz.engine import LETTERS, TRUE_FALSE
 from bot.core.service.context import Actor, StudyContext, require_instructor, shown
 from bot.core.text import truncate
 
 log = logging.getLogger(__name__)
+
+DEADLINES_JOB = "class-game-deadlines"
+"""The job name under which one bot process at a time runs the class-game steps that fall due."""
 
 NAME_LIMIT = 32
 """Display names in standings are cut to this many characters (names can be 32 in Discord, nicknames more)."""
@@ -213,8 +217,18 @@ class ClassGameUseCases:
     async def run_due(self) -> int:
         """Run every step whose time has come (reveals, automatic next questions); how many ran.
 
-        A failure in one game is logged and does not stop the others: its step was claimed in
-        the database before publishing, so it is never retried in a loop.
+        Exactly one bot process on a shared database runs a round at a time (see
+        :func:`run_once`); the others run nothing and look again at their next round. Each
+        step also re-reads its game in its own transaction, so a step another round already
+        took is not taken twice.
+        """
+        _, done = await run_once(self._ctx.store, DEADLINES_JOB, self._run_due)
+        return done or 0
+
+    async def _run_due(self) -> int:
+        """One round, under the deadlines job: a failure in one game is logged and does not stop the others.
+
+        Its step was claimed in the database before publishing, so it is never retried in a loop.
         """
         now = self._ctx.clock()
         done = 0

@@ -8,6 +8,7 @@ every feature takes (render a template, find the learner, check rights, resolve 
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,10 @@ class Upload:
     data: bytes
 
 
+async def _nothing_to_announce() -> None:
+    """No other process to tell (a context built without a broadcast, e.g. in tests)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StudyContext:
     """The content library, the progress store and its reports, the clock and the shuffler."""
@@ -74,6 +79,8 @@ class StudyContext:
     rng: random.Random
     state: BotState
     """Small facts kept between runs (pending uploads waiting for a confirmation)."""
+    content_changed: Callable[[], Awaitable[None]] = _nothing_to_announce
+    """Called after new content went live here, so other bot processes reload theirs."""
 
     @property
     def content(self) -> ContentSnapshot:

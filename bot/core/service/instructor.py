@@ -214,8 +214,9 @@ class InstructorUseCases:
         return Reply(title="Nothing was erased", body="The learner's progress is unchanged.")
 
     async def _went_live(self, title: str, snapshot: ContentSnapshot) -> Reply:
-        """Reset learners' state for changed cards and say what is live now."""
+        """Reset learners' state for changed cards, tell the other bot processes, and say what is live now."""
         reset = await self._ctx.store.sync_card_versions(snapshot.card_hashes)
+        await self._ctx.content_changed()
         note = (f"\n\n{_count(len(reset.card_ids), 'changed card')} start over for "
                 f"{_count(reset.learners, 'learner')} who had studied them." if reset.card_ids else "")
         return Reply(title=title, body=snapshot.summary() + note, tone=Tone.SUCCESS)

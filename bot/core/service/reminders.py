@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as time_of_day
@@ -83,7 +84,12 @@ class ReminderUseCases:
         self._store = store
         self._quiz = quiz
         self._noticed: set[tuple[str, str]] | None = None
-        """Who has a notice waiting, loaded on first use; this process is the only writer after that."""
+        """Who has a notice waiting, loaded on first use; on SQLite this process is the only writer after
+        that, while on a shared PostgreSQL another process may add one, so it is read afresh each time."""
+
+    def exclusive(self, job: str) -> AbstractAsyncContextManager[bool]:
+        """Hold ``job`` (e.g. sending one delivery's reminders) across every bot process on this database."""
+        return self._ctx.store.exclusive(job)
 
     # Commands
 
@@ -188,7 +194,7 @@ class ReminderUseCases:
         """``reply`` with the actor's waiting notice on top, shown once (only on private, non-modal replies)."""
         if not reply.ephemeral or reply.modal:
             return reply
-        if self._noticed is None:
+        if self._noticed is None or self._store.shared:
             self._noticed = await self._store.with_notices()
         key = (delivery_for(actor.scope), actor.user_key)
         if key not in self._noticed:

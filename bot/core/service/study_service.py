@@ -15,6 +15,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,11 @@ from bot.core.errors import StudyError
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.replies import Reply
+from bot.core.progress.backend import DatabaseTarget, StudyDatabase
 from bot.core.progress.bot_state import BotState
 from bot.core.progress.class_games import ClassGameStore
-from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.opening import open_database
 from bot.core.progress.reminders import ReminderStore
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
@@ -37,6 +39,7 @@ from bot.core.service.class_game import ClassGameUseCases, GamePublisher
 from bot.core.service.class_timer import DeadlineTimer
 from bot.core.service.context import Actor, Member, StudyContext, Upload, shown
 from bot.core.service.exports import ExportUseCases
+from bot.core.service.fleet import ContentBroadcast
 from bot.core.service.instructor import InstructorUseCases
 from bot.core.service.lookups import LookupUseCases
 from bot.core.service.quiz import CardChanged, QuizUseCases
@@ -60,7 +63,7 @@ class StudyService:
         self,
         library: ContentLibrary,
         store: ProgressStore,
-        db: Database,
+        db: StudyDatabase,
         clock: Clock = system_clock,
         *,
         rng: random.Random | None = None,
@@ -69,8 +72,9 @@ class StudyService:
         self.store = store
         self._db = db
         self._state = BotState(db, clock)
+        self.broadcast = ContentBroadcast(db, library)
         ctx = StudyContext(library, store, ProgressReports(db, clock, store.scheduler), clock,
-                           rng or random.Random(), self._state)
+                           rng or random.Random(), self._state, content_changed=self.broadcast.announce)
         self.quiz = QuizUseCases(ctx)
         self.lookups = LookupUseCases(ctx)
         self.standings = StandingUseCases(ctx)
@@ -143,21 +147,22 @@ class StudyService:
     async def open(
         cls,
         *,
-        db_path: Path,
+        db_path: DatabaseTarget,
         content_dir: Path,
         migrations_dir: Path,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
     ) -> StudyService:
-        """Migrate the database and load and validate the content.
+        """Migrate the database, load and validate the content, follow other processes' reloads.
 
-        Cards changed since learners last saw them are only reported (logged), never reset
-        here: opening may be a draft tried in the console or a second process with other
-        content, and only ``/instructor reload`` of the content that serves may reset them.
-        Raises ContentError (every problem listed) or MigrationError, so a broken course or
-        database refuses to start instead of serving half of itself.
+        ``db_path`` is an SQLite file or a ``postgresql://`` URL. Cards changed since learners
+        last saw them are only reported (logged), never reset here: opening may be a draft
+        tried in the console or a second process with other content, and only ``/instructor
+        reload`` of the content that serves may reset them. Raises ContentError (every problem
+        listed) or MigrationError, so a broken course or database refuses to start instead of
+        serving half of itself.
         """
-        db = await Database.open(db_path)
+        db = await open_database(db_path)
         try:
             await migrate(db, migrations_dir)
             library = ContentLibrary(content_dir, template_samples)
@@ -167,10 +172,12 @@ class StudyService:
             if stale.card_ids:
                 log.warning("%d card(s) changed since %d learner(s) studied them; /instructor reload resets "
                             "their schedules (opening never does)", len(stale.card_ids), stale.learners)
+            service = cls(library, store, db, clock, rng=rng)
+            await service.broadcast.start()
         except BaseException:
             await db.close()
             raise
-        return cls(library, store, db, clock, rng=rng)
+        return service
 
     async def close(self) -> None:
         """Stop the class-game timer, then close the database (waits for a write in progress)."""
@@ -213,6 +220,12 @@ class StudyService:
         except CardChanged as changed:
             reply = await self.quiz.card_changed(changed)
         return await self.reminders.with_notice(actor, reply)
+
+    # Work one bot process does for all of them (see bot.core.progress.coordination)
+
+    def exclusive(self, job: str) -> AbstractAsyncContextManager[bool]:
+        """Hold ``job`` across every bot process on this database, if no other process does."""
+        return self.store.exclusive(job)
 
     # Command sync bookkeeping (the Discord front end syncs only when its schema changed)
 

@@ -7,9 +7,12 @@ import io
 import re
 from datetime import timedelta
 
+import pytest
+
 from bot.core.clock import FrozenClock
 from bot.core.exports.progress_report import LEARNER_COLUMNS, TOPIC_COLUMNS, percent, progress_report
 from bot.core.models import Topic
+from bot.core.progress.backend import StudyDatabase
 from bot.core.progress.database import Database
 from bot.core.progress.export_queries import class_progress, due_dates, learner_progress
 from bot.core.progress.reports import ProgressReports
@@ -43,7 +46,7 @@ def sheet(data: bytes) -> list[dict[str, str]]:
 
 
 async def test_rows_per_learner_and_topic_agree_with_the_store(
-    store: ProgressStore, reports: ProgressReports, db: Database, clock: FrozenClock
+    store: ProgressStore, reports: ProgressReports, db: StudyDatabase, clock: FrozenClock
 ) -> None:
     ids = await fill(store, clock)
     last_answer = clock() - timedelta(hours=1)
@@ -65,7 +68,7 @@ async def test_rows_per_learner_and_topic_agree_with_the_store(
 
 
 async def test_csv_sheets_are_rounded_neutralised_ordered_and_stamped(
-    store: ProgressStore, db: Database, clock: FrozenClock
+    store: ProgressStore, db: StudyDatabase, clock: FrozenClock
 ) -> None:
     await fill(store, clock)
     progress = await class_progress(db, GUILD, CARD_TOPICS, Scheduler(), clock())
@@ -91,14 +94,14 @@ async def test_csv_sheets_are_rounded_neutralised_ordered_and_stamped(
     assert {f.filename for f in later}.isdisjoint(f.filename for f in (learners_file, topics_file))
 
 
-async def test_an_empty_class_still_gets_both_headers(db: Database, clock: FrozenClock) -> None:
+async def test_an_empty_class_still_gets_both_headers(db: StudyDatabase, clock: FrozenClock) -> None:
     progress = await class_progress(db, GUILD, CARD_TOPICS, Scheduler(), clock())
     files = progress_report(progress, TOPICS, now=clock())
     assert [f.data.decode().strip() for f in files] == [",".join(LEARNER_COLUMNS), ",".join(TOPIC_COLUMNS)]
 
 
 async def test_due_dates_are_the_learners_current_cards_before_the_horizon(
-    store: ProgressStore, db: Database, clock: FrozenClock
+    store: ProgressStore, db: StudyDatabase, clock: FrozenClock
 ) -> None:
     ids = await fill(store, clock)
     states = await store.card_states(ids["ann"])
@@ -111,7 +114,9 @@ async def test_due_dates_are_the_learners_current_cards_before_the_horizon(
 _FULL_SCAN = re.compile(r"^SCAN (attempts|card_states|learners)\b")
 
 
-async def test_queries_are_served_by_indexes(store: ProgressStore, db: Database, clock: FrozenClock) -> None:
+@pytest.mark.sqlite_only
+async def test_queries_are_served_by_indexes(store: ProgressStore, db: StudyDatabase, clock: FrozenClock) -> None:
+    assert isinstance(db, Database)  # SQLite's own query plans
     ids = await fill(store, clock)
     statements: list[str] = []
     async with db.read() as reader:

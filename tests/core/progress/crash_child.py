@@ -1,6 +1,7 @@
 """Crash-test child: records answers until killed, printing each attempt id once committed.
 
-Run by ``test_crash_safety.py`` as ``python crash_child.py DB_PATH SEED``. A printed id is an
+Run by ``test_crash_safety.py`` as ``python crash_child.py DB SEED`` (an SQLite file or a
+PostgreSQL URL). A printed id is an
 acknowledgement: the parent may SIGKILL this process at any moment and then demands that
 every printed id survived and that no answer was half-written.
 """
@@ -10,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import random
 import sys
-from pathlib import Path
 
 from bot.core.clock import system_clock
-from bot.core.progress.database import Database
+from bot.core.progress.backend import DatabaseTarget, database_target
 from bot.core.progress.migrations import migrate
+from bot.core.progress.opening import open_database
 from bot.core.progress.records import AnswerInput
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
@@ -23,9 +24,9 @@ from bot.settings import MIGRATIONS_DIR
 CARDS = [f"card-{n}" for n in range(6)]
 
 
-async def record_forever(db_path: Path, seed: int) -> None:
+async def record_forever(db_target: DatabaseTarget, seed: int) -> None:
     rng = random.Random(seed)
-    db = await Database.open(db_path)
+    db = await open_database(db_target)
     await migrate(db, MIGRATIONS_DIR)
     store = ProgressStore(db, system_clock, Scheduler())
     print("ready", flush=True)
@@ -52,4 +53,4 @@ async def record_forever(db_path: Path, seed: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(record_forever(Path(sys.argv[1]), int(sys.argv[2])))
+    asyncio.run(record_forever(database_target(sys.argv[1]), int(sys.argv[2])))

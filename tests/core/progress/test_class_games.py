@@ -1,19 +1,18 @@
-"""Class-game storage on a real SQLite file: one game per channel, clicks, reveals, resuming."""
+"""Class-game storage on both databases: one game per channel, clicks, reveals, resuming."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.core.clock import FrozenClock
 from bot.core.errors import StudyError
+from bot.core.progress.backend import DatabaseTarget, StudyDatabase
 from bot.core.progress.class_game_records import QuestionSpec
 from bot.core.progress.class_games import ClassGameStore
-from bot.core.progress.database import Database
-from bot.core.progress.records import fetch_all
+from bot.core.progress.opening import open_database
 from bot.core.progress.scheduler import Scheduler
 from bot.core.progress.store import ProgressStore
 from tests.core.conftest import START
@@ -23,7 +22,7 @@ QUESTIONS = [QuestionSpec("history-1956", "h1", ("1956", "1965", "1972"), 0),
 
 
 @pytest.fixture
-def games(db: Database, clock: FrozenClock) -> ClassGameStore:
+def games(db: StudyDatabase, clock: FrozenClock) -> ClassGameStore:
     return ClassGameStore(db, clock, Scheduler())
 
 
@@ -54,9 +53,11 @@ async def test_concurrent_clicks_count_once_each_and_the_last_choice_counts(
     game = await new_game(games)
     players = await learners(store, 50)
     at = START + timedelta(seconds=3)
-    first = [games.record_click(game.id, 0, lid, 1, at) for lid in players]
-    changed = [games.record_click(game.id, 0, lid, 0, at + timedelta(seconds=1)) for lid in players[:20]]
-    results = await asyncio.gather(*first, *changed)
+    # Two waves: within a wave the clicks race (on PostgreSQL over several connections, in no set order).
+    first = await asyncio.gather(*(games.record_click(game.id, 0, lid, 1, at) for lid in players))
+    changed = await asyncio.gather(*(games.record_click(game.id, 0, lid, 0, at + timedelta(seconds=1))
+                                     for lid in players[:20]))
+    results = [*first, *changed]
     assert [r.changed for r in results] == [False] * 50 + [True] * 20
     assert max(r.answered for r in results) == 50
     answers = await games.answers(game.id)
@@ -79,7 +80,7 @@ async def test_a_click_at_or_after_the_deadline_is_refused_and_not_counted(
 
 
 async def test_the_reveal_turns_final_choices_into_attempts_and_reviews_once(
-        games: ClassGameStore, store: ProgressStore, db: Database, clock: FrozenClock) -> None:
+        games: ClassGameStore, store: ProgressStore, db: StudyDatabase, clock: FrozenClock) -> None:
     game = await new_game(games, auto=True)
     [ada, bob] = await learners(store, 2)
     await games.record_click(game.id, 0, ada, 1, START + timedelta(seconds=2))
@@ -92,9 +93,8 @@ async def test_the_reveal_turns_final_choices_into_attempts_and_reviews_once(
     assert await games.reveal(game.id, 0, next_after=None) is None  # the timer and Reveal now raced: once
     with pytest.raises(StudyError, match="Time is up"):
         await games.record_click(game.id, 0, bob, 0, START + timedelta(seconds=7))
-    async with db.read() as conn:
-        rows = await fetch_all(conn, "SELECT learner_id, card_id, response, correct, response_ms, class_game_id, "
-                                     "session_id FROM attempts ORDER BY learner_id")
+    rows = await db.fetch("SELECT learner_id, card_id, response, correct, response_ms, class_game_id, "
+                          "session_id FROM attempts ORDER BY learner_id")
     assert [tuple(r) for r in rows] == [(ada, "history-1956", "1956", 1, 5000, game.id, None),
                                         (bob, "history-1956", "1972", 0, 6000, game.id, None)]
     states = await store.card_states(ada)
@@ -121,10 +121,10 @@ async def test_advancing_opens_the_next_question_then_finishes(games: ClassGameS
 
 
 async def test_a_restarted_store_sees_the_stored_deadlines(
-        games: ClassGameStore, tmp_path: Path, clock: FrozenClock) -> None:
+        games: ClassGameStore, db_target: DatabaseTarget, clock: FrozenClock) -> None:
     game = await new_game(games)
     await games.set_message(game.id, 0, "m-1")
-    reopened = await Database.open(tmp_path / "progress.sqlite3")
+    reopened = await open_database(db_target)
     try:
         again = ClassGameStore(reopened, clock, Scheduler())
         assert await again.next_deadline() == START + timedelta(seconds=20)

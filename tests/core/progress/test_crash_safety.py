@@ -11,11 +11,16 @@ import sys
 from collections import Counter, defaultdict
 from contextlib import closing, suppress
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
+from bot.core.progress.backend import DatabaseTarget
+from tests.postgres_helpers import run_sync
+
 CHILD = Path(__file__).with_name("crash_child.py")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the project root: children import this tree's bot package
 ROUNDS = 24
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
@@ -45,20 +50,37 @@ def acknowledged_lines(args: list[str], delay: float) -> list[str]:
     return [line for line in out.splitlines(keepends=True) if line.endswith("\n")]
 
 
-def run_and_kill(db_path: Path, seed: int, delay: float) -> set[int]:
+def run_and_kill(db_target: DatabaseTarget, seed: int, delay: float) -> set[int]:
     """Start a recorder, kill it ``delay`` seconds after it is ready; return the ids it acknowledged."""
-    return {int(line) for line in acknowledged_lines([str(CHILD), str(db_path), str(seed)], delay)}
+    return {int(line) for line in acknowledged_lines([str(CHILD), str(db_target), str(seed)], delay)}
 
 
-def audit(db_path: Path, acknowledged: set[int]) -> int:
-    """Check the file is sound, nothing acknowledged was lost, and no answer is half-written."""
-    with closing(sqlite3.connect(db_path)) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        attempts = conn.execute(
-            "SELECT id, learner_id, card_id, answered_at, session_id, position, correct FROM attempts"
-        ).fetchall()
-        states = conn.execute("SELECT learner_id, card_id, reps, last_review FROM card_states").fetchall()
-        sessions = conn.execute("SELECT id, position, answered, score FROM quiz_sessions").fetchall()
+def read_tables(db_target: DatabaseTarget, *queries: str) -> list[list[tuple[Any, ...]]]:
+    """Rows of each query, read as an outsider: sqlite3 on the file (after an integrity check), or asyncpg."""
+    if isinstance(db_target, Path):
+        with closing(sqlite3.connect(db_target)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            return [conn.execute(query).fetchall() for query in queries]
+
+    async def fetch() -> list[list[tuple[Any, ...]]]:
+        conn = await asyncpg.connect(db_target)
+        try:
+            return [[tuple(row.values()) for row in await conn.fetch(query)] for query in queries]
+        finally:
+            await conn.close()
+
+    result: list[list[tuple[Any, ...]]] = run_sync(fetch())
+    return result
+
+
+def audit(db_target: DatabaseTarget, acknowledged: set[int]) -> int:
+    """Check the database is sound, nothing acknowledged was lost, and no answer is half-written."""
+    attempts, states, sessions = read_tables(
+        db_target,
+        "SELECT id, learner_id, card_id, answered_at, session_id, position, correct FROM attempts",
+        "SELECT learner_id, card_id, reps, last_review FROM card_states",
+        "SELECT id, position, answered, score FROM quiz_sessions",
+    )
 
     assert acknowledged <= {row[0] for row in attempts}
 
@@ -85,8 +107,8 @@ def audit(db_path: Path, acknowledged: set[int]) -> int:
     return len(attempts)
 
 
-def test_killed_recorder_never_loses_an_acknowledged_answer_or_leaves_half_of_one(tmp_path: Path) -> None:
-    db_path = tmp_path / "crash.sqlite3"
+def test_killed_recorder_never_loses_an_acknowledged_answer_or_leaves_half_of_one(db_target: DatabaseTarget) -> None:
+    db_path = db_target
     rng = random.Random(20240501)
     acknowledged: set[int] = set()
     recorded = 0

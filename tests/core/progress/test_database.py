@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from bot.core.errors import DatabaseBusyError, StudyError
 from bot.core.progress.database import Database, from_db_time, to_db_time
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite layer itself: its writer thread, group commit, locks, backups
+
 
 async def test_both_connections_get_the_safety_pragmas(tmp_path: Path) -> None:
     database = await Database.open(tmp_path / "nested" / "new.sqlite3")

@@ -15,11 +15,14 @@ from bot.core.clock import FrozenClock
 from bot.core.errors import DatabaseBusyError, StudyError
 from bot.core.progress import database
 from bot.core.progress import store as progress_store
+from bot.core.progress.backend import DatabaseTarget, StudyDatabase
 from bot.core.progress.database import Database
 from bot.core.progress.migrations import migrate
+from bot.core.progress.opening import open_database
 from bot.core.progress.records import AnswerInput, AnswerResult, CardReset, LearnerReset, QuizSession
 from bot.core.progress.reports import ProgressReports
 from bot.core.progress.scheduler import Scheduler
+from bot.core.progress.steps import rows_of
 from bot.core.progress.store import ProgressStore
 from bot.settings import MIGRATIONS_DIR
 from tests.core.conftest import START
@@ -68,10 +71,9 @@ async def train(
             clock.advance(max(r.card_state.due for r in results if r.card_state) - clock())
 
 
-async def count(db: Database, table: str) -> int:
-    async with db.read() as conn:
-        rows = await conn.execute_fetchall(f"SELECT COUNT(*) FROM {table}")
-    return int(next(iter(rows))[0])
+async def count(db: StudyDatabase, table: str) -> int:
+    rows = await db.fetch(f"SELECT COUNT(*) AS n FROM {table}")
+    return int(rows[0]["n"])
 
 
 # Learners
@@ -88,7 +90,7 @@ async def test_learners_are_per_scope_and_keep_their_latest_name(store: Progress
     assert await store.get_learner(GUILD, "9999") is None
 
 
-async def test_learner_ids_are_remembered_but_names_still_refresh(db: Database, clock: FrozenClock) -> None:
+async def test_learner_ids_are_remembered_but_names_still_refresh(db: StudyDatabase, clock: FrozenClock) -> None:
     writer = ProgressStore(db, clock, Scheduler())
     reader = ProgressStore(db, clock, Scheduler())  # another process on the same file
     assert await reader.learner_id(GUILD, "1001") is None
@@ -106,15 +108,14 @@ async def test_learner_ids_are_remembered_but_names_still_refresh(db: Database, 
 # Sessions
 
 
-async def test_sessions_survive_a_restart(tmp_path: Path, clock: FrozenClock) -> None:
-    path = tmp_path / "restart.sqlite3"
-    db = await Database.open(path)
+async def test_sessions_survive_a_restart(db_target: DatabaseTarget, clock: FrozenClock) -> None:
+    db = await open_database(db_target)
     store = ProgressStore(db, clock, Scheduler())
     await migrate(db, MIGRATIONS_DIR)
     session = await store.create_session(await learner(store, "Ann"), "quiz", "trade", ["a", "b"], share=True)
     await db.close()
 
-    db = await Database.open(path)
+    db = await open_database(db_target)
     try:
         assert await ProgressStore(db, clock, Scheduler()).get_session(session.id) == session
     finally:
@@ -149,7 +150,7 @@ async def test_learner_by_id_finds_the_same_learner_as_by_key(store: ProgressSto
     assert await store.learner_by_id(ann + 1000) is None
 
 
-async def test_skip_position_moves_on_without_an_attempt(store: ProgressStore, db: Database) -> None:
+async def test_skip_position_moves_on_without_an_attempt(store: ProgressStore, db: StudyDatabase) -> None:
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a", "b", "c"])
     await answer(store, ann, "a", session=session, position=0)
@@ -209,7 +210,7 @@ async def test_session_answers_lists_answers_in_position_order(store: ProgressSt
 
 
 async def test_answer_without_session_is_recorded(
-    store: ProgressStore, reports: ProgressReports, db: Database
+    store: ProgressStore, reports: ProgressReports, db: StudyDatabase
 ) -> None:
     ann = await learner(store, "Ann")
     result = await answer(store, ann, "a")
@@ -245,7 +246,7 @@ async def test_session_answers_advance_score_and_finish_on_the_last_card(
 
 
 async def test_second_answer_for_the_same_position_is_a_harmless_duplicate(
-    store: ProgressStore, db: Database
+    store: ProgressStore, db: StudyDatabase
 ) -> None:
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
@@ -259,7 +260,7 @@ async def test_second_answer_for_the_same_position_is_a_harmless_duplicate(
     assert first.session is not None and (first.session.position, first.session.score) == (1, 1)
 
 
-async def test_simultaneous_double_click_counts_once(store: ProgressStore, db: Database) -> None:
+async def test_simultaneous_double_click_counts_once(store: ProgressStore, db: StudyDatabase) -> None:
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a"])
     results = await asyncio.gather(*(answer(store, ann, "a", session=session, position=0) for _ in range(5)))
@@ -270,7 +271,7 @@ async def test_simultaneous_double_click_counts_once(store: ProgressStore, db: D
     assert states["a"].reps == 1
 
 
-async def test_answers_that_are_not_the_current_turn_are_refused(store: ProgressStore, db: Database) -> None:
+async def test_answers_that_are_not_the_current_turn_are_refused(store: ProgressStore, db: StudyDatabase) -> None:
     ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
     with pytest.raises(StudyError, match="no longer the current one"):
@@ -291,7 +292,7 @@ async def test_answers_that_are_not_the_current_turn_are_refused(store: Progress
 
 
 async def test_failure_part_way_leaves_no_partial_answer(
-    store: ProgressStore, db: Database, monkeypatch: pytest.MonkeyPatch
+    store: ProgressStore, db: StudyDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
@@ -349,7 +350,7 @@ async def test_answers_are_checkpointed_into_the_database_file_in_the_background
         await db.close()
 
 
-async def test_a_failing_answer_among_concurrent_ones_fails_alone(store: ProgressStore, db: Database) -> None:
+async def test_a_failing_answer_among_concurrent_ones_fails_alone(store: ProgressStore, db: StudyDatabase) -> None:
     ann, bob, cy = await learner(store, "Ann"), await learner(store, "Bob"), await learner(store, "Cy")
     sessions = [await store.create_session(who, "quiz", None, ["a", "b"]) for who in (ann, bob, cy)]
     outcomes = await asyncio.gather(
@@ -368,7 +369,7 @@ async def test_a_failing_answer_among_concurrent_ones_fails_alone(store: Progres
 
 
 async def test_an_answer_cancelled_before_it_reaches_the_writer_writes_nothing(
-    store: ProgressStore, db: Database
+    store: ProgressStore, db: StudyDatabase
 ) -> None:
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
@@ -383,18 +384,18 @@ async def test_an_answer_cancelled_before_it_reaches_the_writer_writes_nothing(
     assert not result.duplicate and await count(db, "attempts") == 1
 
 
-async def test_attempts_are_append_only(store: ProgressStore, db: Database) -> None:
+async def test_attempts_are_append_only(store: ProgressStore, db: StudyDatabase) -> None:
     await answer(store, await learner(store, "Ann"), "a")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        async with db.transaction() as conn:
-            await conn.execute("UPDATE attempts SET correct = 0")
+    with pytest.raises(Exception, match="append-only"):
+        await db.write(lambda _: rows_of("UPDATE attempts SET correct = 0"))
+    assert [row["correct"] for row in await db.fetch("SELECT correct FROM attempts")] == [1]
 
 
 # Content changes
 
 
 async def test_changed_cards_start_over_for_everyone_and_removed_cards_keep_progress(
-    store: ProgressStore, db: Database
+    store: ProgressStore, db: StudyDatabase
 ) -> None:
     ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
     for who in (ann, bob):
@@ -444,7 +445,7 @@ async def test_due_selection_respects_due_at_or_before_now(store: ProgressStore,
 
 
 async def test_reset_learner_removes_only_their_progress(
-    store: ProgressStore, reports: ProgressReports, db: Database
+    store: ProgressStore, reports: ProgressReports, db: StudyDatabase
 ) -> None:
     ann, bob = await learner(store, "Ann"), await learner(store, "Bob")
     session = await store.create_session(ann, "quiz", None, ["a", "b"])
@@ -465,8 +466,9 @@ async def test_reset_learner_removes_only_their_progress(
 _FULL_SCAN = re.compile(r"^SCAN (attempts|card_states)\b")
 
 
+@pytest.mark.sqlite_only
 async def test_per_learner_queries_never_scan_whole_tables(
-    store: ProgressStore, reports: ProgressReports, db: Database
+    store: ProgressStore, reports: ProgressReports, db: StudyDatabase
 ) -> None:
     statements: list[str] = []
     async with db.read() as reader:
@@ -510,7 +512,7 @@ async def test_per_learner_queries_never_scan_whole_tables(
 # Concurrency
 
 
-async def test_concurrent_answers_are_each_recorded_exactly_once(store: ProgressStore, db: Database) -> None:
+async def test_concurrent_answers_are_each_recorded_exactly_once(store: ProgressStore, db: StudyDatabase) -> None:
     workers, answers_each, learners_count, cards = 200, 25, 40, [f"c{n}" for n in range(8)]
     learner_ids = [await learner(store, f"L{n}") for n in range(learners_count)]
 
@@ -533,23 +535,21 @@ async def test_concurrent_answers_are_each_recorded_exactly_once(store: Progress
     assert len(recorded) == workers * answers_each
     assert len({r.attempt_id for r in recorded}) == len(recorded)
     assert {r.attempt_id for r in results if r.duplicate} <= {r.attempt_id for r in recorded}
-    async with db.read() as conn:
-        ids = {row[0] for row in await conn.execute_fetchall("SELECT id FROM attempts")}
-        per_card = await conn.execute_fetchall(
-            "SELECT learner_id, card_id, COUNT(*) FROM attempts GROUP BY learner_id, card_id"
-        )
-        sessions = await conn.execute_fetchall(
-            "SELECT position, answered, score, finished_at IS NOT NULL, "
-            "(SELECT COUNT(*) FROM attempts WHERE session_id = quiz_sessions.id), "
-            "(SELECT SUM(correct) FROM attempts WHERE session_id = quiz_sessions.id) FROM quiz_sessions"
-        )
+    ids = {row["id"] for row in await db.fetch("SELECT id FROM attempts")}
+    per_card = await db.fetch("SELECT learner_id, card_id, COUNT(*) AS n FROM attempts GROUP BY learner_id, card_id")
+    columns = ("position", "answered", "score", "finished", "attempts", "correct")
+    sessions = [tuple(row[name] for name in columns) for row in await db.fetch(
+        "SELECT position, answered, score, finished_at IS NOT NULL AS finished, "
+        "(SELECT COUNT(*) FROM attempts WHERE session_id = quiz_sessions.id) AS attempts, "
+        "(SELECT SUM(correct) FROM attempts WHERE session_id = quiz_sessions.id) AS correct FROM quiz_sessions"
+    )]
     assert ids == {r.attempt_id for r in recorded}
     reps = {
         (learner_id, card_id): state.reps
         for learner_id in learner_ids
         for card_id, state in (await store.card_states(learner_id)).items()
     }
-    assert reps == {(row[0], row[1]): row[2] for row in per_card}
+    assert reps == {(row["learner_id"], row["card_id"]): row["n"] for row in per_card}
     assert len(sessions) == workers
     for position, answered, score, finished, attempt_count, correct in sessions:
         assert position == answered == attempt_count == answers_each and finished

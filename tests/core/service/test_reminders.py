@@ -1,6 +1,6 @@
-"""Reminders through the study service, on a real SQLite file with a frozen clock.
+"""Reminders through the study service, on both databases with a frozen clock.
 
-Restarts are a second service opened on the same database file; "delivery" is the front end
+Restarts are a second service opened on the same database; "delivery" is the front end
 reporting an outcome, as the Discord task and the console do.
 """
 
@@ -16,6 +16,7 @@ import pytest
 from bot.core.clock import FrozenClock
 from bot.core.errors import StudyError
 from bot.core.presentation.actions import Verb, decode
+from bot.core.progress.backend import DatabaseTarget
 from bot.core.reminders.message import NOTICES, REVIEW_NOW
 from bot.core.service.reminders import CONSOLE, DISCORD, OutgoingMessage
 from bot.core.service.study_service import Actor, StudyService
@@ -31,12 +32,12 @@ Opener = Callable[[FrozenClock], Awaitable[StudyService]]
 
 
 @pytest.fixture
-async def open_service(tmp_path: Path, content_dir: Path) -> AsyncIterator[Opener]:
+async def open_service(db_target: DatabaseTarget, content_dir: Path) -> AsyncIterator[Opener]:
     """Open a service on one database file (call again to "restart"); all are closed at the end."""
     opened: list[StudyService] = []
 
     async def open_one(clock: FrozenClock) -> StudyService:
-        service = await StudyService.open(db_path=tmp_path / "study.sqlite3", content_dir=content_dir,
+        service = await StudyService.open(db_path=db_target, content_dir=content_dir,
                                           migrations_dir=MIGRATIONS_DIR, clock=clock, rng=random.Random(3))
         opened.append(service)
         return service

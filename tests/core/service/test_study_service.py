@@ -1,4 +1,4 @@
-"""The study service end to end over a real SQLite file and the fixture course."""
+"""The study service end to end over each backend (a real SQLite file, a PostgreSQL schema) and the fixture course."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.core.command_catalog import COMMANDS
 from bot.core.errors import StudyError
 from bot.core.presentation.actions import Verb, decode
 from bot.core.presentation.replies import Reply
+from bot.core.progress.backend import DatabaseTarget
 from bot.core.service.study_service import Actor, Member, StudyService, Upload
 from bot.settings import MIGRATIONS_DIR
 
@@ -24,8 +25,8 @@ TEACHER = Actor("guild:1", "900", "Prof", is_instructor=True)
 
 
 @pytest.fixture
-async def service(tmp_path: Path, content_dir: Path, clock: FrozenClock) -> AsyncIterator[StudyService]:
-    opened = await StudyService.open(db_path=tmp_path / "study.sqlite3", content_dir=content_dir,
+async def service(db_target: DatabaseTarget, content_dir: Path, clock: FrozenClock) -> AsyncIterator[StudyService]:
+    opened = await StudyService.open(db_path=db_target, content_dir=content_dir,
                                      migrations_dir=MIGRATIONS_DIR, clock=clock, rng=random.Random(7))
     yield opened
     await opened.close()
