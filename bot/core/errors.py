@@ -15,6 +15,9 @@ class StudyError(Exception):
         return f"{self.message} ({self.hint})" if self.hint else self.message
 
 
+DATABASE_BUSY = "The study database is busy right now — please try again in a moment."
+
+
 class DatabaseBusyError(StudyError):
     """Another writer held the database too long; the user should simply retry."""
 

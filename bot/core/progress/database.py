@@ -53,10 +53,11 @@ from urllib.parse import quote
 import aiosqlite
 
 from bot.core.clock import system_clock
-from bot.core.errors import DatabaseBusyError, MigrationError, StudyError
+from bot.core.errors import MigrationError, StudyError
 from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
 from bot.core.progress.dialect import SQLITE
 from bot.core.progress.migrations import Migration, check_expected, split_statements
+from bot.core.progress.sqlite_writes import execute_retrying, rollback, transact_group
 from bot.core.progress.steps import Row, Transaction, drive
 from bot.core.progress.times import from_db_time, to_db_time
 
@@ -73,17 +74,10 @@ _MAX_BATCH = 64
 """At most this many queued writes per trip and COMMIT, so the write lock is held for a few
 milliseconds at most and a waiting ``transaction()`` is not starved."""
 _LOG = logging.getLogger(__name__)
-_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
-_BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 """Suffixes of the files SQLite keeps beside a database; a backup written there is lost or corrupts it."""
 
 T = TypeVar("T")
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    """Tell a transient lock conflict (worth one retry) from a real failure."""
-    return getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES  # extended codes keep the base low
 
 
 class Database:
@@ -166,13 +160,13 @@ class Database:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
         async with self._write_lock, _faults_explained():
             self._identity.ensure_unchanged()
-            await _on_thread(self._writer, _execute_retrying, "BEGIN IMMEDIATE")
+            await _on_thread(self._writer, execute_retrying, "BEGIN IMMEDIATE")
             try:
                 yield self._writer
                 self._identity.ensure_unchanged()
-                await _on_thread(self._writer, _execute_retrying, "COMMIT")
+                await _on_thread(self._writer, execute_retrying, "COMMIT")
             except BaseException:
-                await _on_thread(self._writer, _rollback)
+                await _on_thread(self._writer, rollback)
                 raise
             self._identity.ensure_unchanged()
         self._count_write()
@@ -217,7 +211,7 @@ class Database:
         try:
             async with self._write_lock:
                 self._identity.ensure_unchanged()
-                outcomes = await _on_thread(self._writer, _transact_group, [work for work, _ in batch])
+                outcomes = await _on_thread(self._writer, transact_group, [work for work, _ in batch])
                 self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
             outcomes = [(False, _explained(error))] * len(batch)
@@ -467,81 +461,6 @@ async def _on_thread(connection: aiosqlite.Connection, fn: Callable[..., T], *ar
     raw: sqlite3.Connection = connection._conn
     result: T = await connection._execute(fn, raw, *args)
     return result
-
-
-def _transact(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run ``work`` inside ``BEGIN IMMEDIATE … COMMIT`` (worker thread side of run_in_writer)."""
-    _execute_retrying(conn, "BEGIN IMMEDIATE")
-    try:
-        result = work(conn)
-        _execute_retrying(conn, "COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise
-    return result
-
-
-def _transact_group(
-    conn: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
-) -> list[tuple[bool, Any]]:
-    """Run works in one transaction, each in a savepoint; ``(True, result)`` or ``(False, error)`` each.
-
-    A lone work gets a plain transaction. If a work's failure ended the whole transaction
-    (SQLite does that on I/O errors, a full disk or no memory), the works before it were lost
-    with it: they fail with the same error, and the rest start over in a new transaction.
-    Raises (after rolling back) when BEGIN or COMMIT fails: then nothing was kept.
-    """
-    if len(works) == 1:
-        try:
-            return [(True, _transact(conn, works[0]))]
-        except Exception as error:  # handed back to the loop and raised for that caller
-            return [(False, error)]
-    outcomes: list[tuple[bool, Any]] = []
-    _execute_retrying(conn, "BEGIN IMMEDIATE")
-    try:
-        for index, work in enumerate(works):
-            conn.execute("SAVEPOINT write")
-            try:
-                result = work(conn)
-            except Exception as error:
-                if not conn.in_transaction:
-                    lost = [(False, error)] * (len(outcomes) + 1)
-                    return lost + _transact_group(conn, works[index + 1 :]) if index + 1 < len(works) else lost
-                conn.execute("ROLLBACK TO write")
-                conn.execute("RELEASE write")
-                outcomes.append((False, error))
-            else:
-                conn.execute("RELEASE write")
-                outcomes.append((True, result))
-        _execute_retrying(conn, "COMMIT")
-    except BaseException:
-        _rollback(conn)
-        raise
-    return outcomes
-
-
-def _execute_retrying(conn: sqlite3.Connection, statement: str) -> None:
-    """Run BEGIN/COMMIT, retrying a lock conflict once before telling the user to retry."""
-    try:
-        conn.execute(statement)
-    except sqlite3.OperationalError as first:
-        if not _is_busy(first):
-            raise
-        try:
-            conn.execute(statement)
-        except sqlite3.OperationalError as second:
-            if _is_busy(second):
-                raise DatabaseBusyError(_BUSY_MESSAGE) from second
-            raise
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    """Undo the open transaction, tolerating one SQLite already ended on its own."""
-    try:
-        conn.execute("ROLLBACK")
-    except sqlite3.OperationalError:
-        if conn.in_transaction:
-            raise
 
 
 async def _run(connection: aiosqlite.Connection, statement: str) -> None:

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.core.clock import system_clock
-from bot.core.errors import DatabaseBusyError, MigrationError, StudyError
+from bot.core.errors import DATABASE_BUSY, DatabaseBusyError, MigrationError, StudyError
 from bot.core.progress.backend import Migration
 from bot.core.progress.dialect import POSTGRESQL
 from bot.core.progress.migrations import check_expected
@@ -51,7 +51,6 @@ _ACQUIRE_TIMEOUT_S = 30.0
 """How long a query waits for a free pooled connection before the user is told to retry."""
 _RETRIES = 2
 """A transaction PostgreSQL aborted to break a deadlock or a serialisation conflict is run again."""
-_BUSY_MESSAGE = "The study database is busy right now — please try again in a moment."
 _MIGRATION_LOCK = "studybot:migrations"
 _SPLIT = re.compile(r"\$[A-Za-z_0-9]*\$|'|\"|--|/\*|;")
 
@@ -110,7 +109,7 @@ class PostgresDatabase:
                     return await _drive(conn, transaction(POSTGRESQL))
             except asyncpg.TransactionRollbackError:  # deadlock or serialisation failure: nothing was kept
                 if attempt == _RETRIES:
-                    raise DatabaseBusyError(_BUSY_MESSAGE) from None
+                    raise DatabaseBusyError(DATABASE_BUSY) from None
         raise AssertionError("unreachable")
 
     @asynccontextmanager
@@ -119,7 +118,7 @@ class PostgresDatabase:
         try:
             conn = await self._pool.acquire(timeout=_ACQUIRE_TIMEOUT_S)
         except TimeoutError:
-            raise DatabaseBusyError(_BUSY_MESSAGE) from None
+            raise DatabaseBusyError(DATABASE_BUSY) from None
         try:
             yield conn
         finally:
