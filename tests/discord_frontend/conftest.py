@@ -9,6 +9,7 @@ from pathlib import Path
 import discord
 import pytest
 
+from bot.core.clock import Clock
 from bot.discord_frontend import StudyBot, create_bot
 from bot.settings import MIGRATIONS_DIR, Settings
 from tests.discord_frontend.fake_discord import GUILD_ID, TA_ROLE, FakeDiscord
@@ -64,8 +65,8 @@ async def start_bot(fake: FakeDiscord, settings: Settings) -> AsyncIterator[Star
     """Create and log in a bot (settings may be overridden); every bot is closed afterwards."""
     started: list[StudyBot] = []
 
-    async def start(custom: Settings | None = None) -> StudyBot:
-        bot = create_bot(custom or settings)
+    async def start(custom: Settings | None = None, *, clock: Clock | None = None) -> StudyBot:
+        bot = create_bot(custom or settings) if clock is None else StudyBot(custom or settings, clock=clock)
         assert isinstance(bot, StudyBot)
         started.append(bot)
         await bot.login("x")

@@ -8,7 +8,7 @@ production: from the stored deadline, with no interaction to answer.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +17,7 @@ import pytest
 from bot.core.clock import FrozenClock
 from bot.core.service import class_timer
 from bot.discord_frontend import StudyBot
-from bot.settings import Settings
+from tests.discord_frontend.conftest import StartBot
 from tests.discord_frontend.fake_discord import (
     CHANNEL_ID,
     EPHEMERAL,
@@ -45,19 +45,9 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-async def start_game_bot(fake: FakeDiscord, settings: Settings, clock: FrozenClock) -> AsyncIterator[StartGameBot]:
-    started: list[StudyBot] = []
-
-    async def start() -> StudyBot:
-        bot = StudyBot(settings, clock=clock)
-        started.append(bot)
-        await bot.login("x")
-        return bot
-
-    yield start
-    for bot in started:
-        if not bot.is_closed():
-            await bot.close()
+def start_game_bot(start_bot: StartBot, clock: FrozenClock) -> StartGameBot:
+    """Start bots on the game's fixed clock (each closed afterwards by ``start_bot``)."""
+    return lambda: start_bot(clock=clock)
 
 
 @pytest.fixture
