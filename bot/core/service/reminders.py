@@ -15,6 +15,7 @@ takes a Discord learner's reminder.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ class OutgoingMessage:
     reply: Reply
 
 
+NOTICE_REFRESH_SECONDS = 30.0
+"""How stale, on a shared database, the list of learners with a waiting notice may be."""
+
+
 class ReminderUseCases:
     """Opting in and out, what is due, and what delivery did; one instance per service."""
 
@@ -85,7 +90,9 @@ class ReminderUseCases:
         self._quiz = quiz
         self._noticed: set[tuple[str, str]] | None = None
         """Who has a notice waiting, loaded on first use; on SQLite this process is the only writer after
-        that, while on a shared PostgreSQL another process may add one, so it is read afresh each time."""
+        that, while on a shared PostgreSQL another process may add one, so it is re-read there, but at
+        most every NOTICE_REFRESH_SECONDS: not one more query on every reply of every learner."""
+        self._noticed_at = 0.0
 
     def exclusive(self, job: str) -> AbstractAsyncContextManager[bool]:
         """Hold ``job`` (e.g. sending one delivery's reminders) across every bot process on this database."""
@@ -194,8 +201,10 @@ class ReminderUseCases:
         """``reply`` with the actor's waiting notice on top, shown once (only on private, non-modal replies)."""
         if not reply.ephemeral or reply.modal:
             return reply
-        if self._noticed is None or self._store.shared:
+        if self._noticed is None or (self._store.shared
+                                     and time.monotonic() - self._noticed_at >= NOTICE_REFRESH_SECONDS):
             self._noticed = await self._store.with_notices()
+            self._noticed_at = time.monotonic()
         key = (delivery_for(actor.scope), actor.user_key)
         if key not in self._noticed:
             return reply
