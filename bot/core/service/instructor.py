@@ -110,7 +110,7 @@ class InstructorUseCases:
         topic_id = ctx.topic_id(topic) if topic else None
         if file_format == "gift":
             files: tuple[Attachment, ...] = (gift_export(snapshot, topic=topic_id),)
-            title = "Moodle export"
+            title, kind = "Moodle export", "moodle"
         elif file_format == "csv":
             progress = await ctx.reports.class_progress(actor.scope, snapshot.card_topics)
             topics = [snapshot.topics[topic_id]] if topic_id else list(snapshot.course.topics)
@@ -119,11 +119,11 @@ class InstructorUseCases:
                 answers = await ctx.reports.export_attempt_rows(actor.scope)
                 files += (Attachment(f"attempts-{stamp(ctx.clock())}.csv", export_csv(answers),
                                      "Every answer, oldest first"),)
-            title = "Progress export"
+            title, kind = "Progress export", "progress"
         else:
             raise StudyError(f"There is no “{shown(file_format)}” export.", hint="choose csv or gift")
         if sum(len(f.data) for f in files) > ATTACHMENTS_LIMIT:
-            files = (await asyncio.to_thread(zipped, files, f"{title.split()[0].lower()}-export-{stamp(ctx.clock())}"),)
+            files = (await asyncio.to_thread(zipped, files, f"{kind}-export-{stamp(ctx.clock())}"),)
             if len(files[0].data) > ATTACHMENTS_LIMIT:
                 raise StudyError(f"The export is {len(files[0].data) / 2**20:.1f} MiB even compressed, over what "
                                  "Discord accepts.", hint="export without attempts, or run it in studybot console")
