@@ -8,9 +8,10 @@ rejected with a located problem if anything goes wrong.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -35,6 +36,8 @@ TEMPLATE_SUFFIX = ".md.j2"
 OUTPUT_CAP = 6000
 RENDER_SECONDS = 0.05  # an override's run-time budget: built-ins render in well under a millisecond
 CHECK_SECONDS = 1.0  # the test render at load, generous so a busy machine does not refuse a good override
+MEMO_SIZE = 2048
+"""Renders remembered per template set: a card's text is the same for every learner who sees it."""
 _LOG = logging.getLogger(__name__)
 _CONTEXT_LINE = re.compile(r"^\{#-?\s*context:(?P<names>[^#]*?)-?#\}")
 
@@ -125,9 +128,29 @@ class TemplateSet:
         # overrides pay for the size checks and the time budget.
         self._builtin_env = _environment(builtins, bounded=False)
         self._override_env = _environment(sources) if self._overrides else self._builtin_env
+        self._memo: dict[Hashable, str] = {}
 
     def render(self, name: str, **context: Any) -> str:
-        """Render a template, capped at OUTPUT_CAP characters.
+        """Render a template, capped at OUTPUT_CAP characters; a context seen before is not rendered again.
+
+        Templates are pure functions of their context (the sandbox gives them no clock, files or
+        state), so the output for an equal context is remembered: every learner shown the same
+        card or the same feedback costs one render between them. The memo lives as long as this
+        template set, so a reload starts afresh, and holds at most MEMO_SIZE outputs.
+        """
+        key = _memo_key(name, context)
+        if key is None:
+            return self._render(name, context)
+        output = self._memo.get(key)
+        if output is None:
+            output = self._render(name, context)
+            if len(self._memo) >= MEMO_SIZE:
+                del self._memo[next(iter(self._memo))]  # the oldest: a card nobody is on any more
+            self._memo[key] = output
+        return output
+
+    def _render(self, name: str, context: Mapping[str, Any]) -> str:
+        """Render one template now.
 
         An instructor's override passed its test render with sample data, but real data may
         make it fail or run long: it runs under RENDER_SECONDS, and anything going wrong falls
@@ -178,6 +201,36 @@ class TemplateSet:
             if not errors:
                 specs[path.name] = candidate
         return cls(specs, builtins), problems
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _frozen(value: object) -> Hashable:
+    """A hashable stand-in for a context value that tells apart whatever renders differently.
+
+    Types are part of it (``Safe("*")`` prints as is, ``"*"`` escaped; ``True`` is not ``1``);
+    lists and tuples by their items, frozen dataclasses by their fields. Anything else raises
+    TypeError: such a context is simply not remembered.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value if kind is str else (kind, value)
+    if kind is Safe:
+        return (Safe, str(value))
+    if kind in (list, tuple):
+        return (kind, *(_frozen(item) for item in value))  # type: ignore[attr-defined]
+    if dataclasses.is_dataclass(value) and kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        return (kind, *(_frozen(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    raise TypeError(f"{kind.__name__} is not remembered")
+
+
+def _memo_key(name: str, context: Mapping[str, Any]) -> Hashable | None:
+    """The memo key of one render, or None when a value cannot be part of one."""
+    try:
+        return (name, *((key, _frozen(value)) for key, value in sorted(context.items())))
+    except TypeError:
+        return None
 
 
 def _declared_context(source: str) -> frozenset[str]:

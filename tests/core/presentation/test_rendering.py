@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 from bot.core.content.library import ContentLibrary
 from bot.core.content.loader import load_content
 from bot.core.errors import StudyError
-from bot.core.presentation.rendering import BUILTIN_DIR, TemplateSet, escape_markdown, highlight
+from bot.core.presentation.rendering import (
+    BUILTIN_DIR,
+    MEMO_SIZE,
+    Safe,
+    TemplateSet,
+    TemplateSpec,
+    escape_markdown,
+    highlight,
+)
 from bot.core.presentation.replies import (
     BODY_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -146,3 +154,58 @@ def test_escaped_text_reads_back_as_typed_and_pings_no_one(text: str) -> None:
     escaped = escape_markdown(text)
     assert not re.search(r"@(everyone|here)|<@[!&]?\d+>", escaped)
     assert re.sub(r"\\(.)", r"\1", escaped.replace("\u200b", "")) == text
+
+
+def _counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every template actually rendered (not answered from the memo)."""
+    from bot.core.presentation import rendering
+
+    rendered: list[str] = []
+    real = rendering._render_capped
+
+    def counting(env: object, name: str, context: object, **kwargs: object) -> str:
+        rendered.append(name)
+        return real(env, name, context, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rendering, "_render_capped", counting)
+    return rendered
+
+
+def test_a_context_seen_before_is_not_rendered_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    templates, _ = TemplateSet.load(None, template_samples())
+    rendered = _counting_renders(monkeypatch)
+    sample = template_samples()["feedback.md.j2"]()
+    first = templates.render("feedback.md.j2", **sample)
+    again = templates.render("feedback.md.j2", **dict(sample))
+    other = templates.render("feedback.md.j2", **(sample | {"response": "something else"}))
+    assert again == first and other != first
+    assert rendered == ["feedback.md.j2", "feedback.md.j2"]
+
+
+@pytest.mark.parametrize(
+    ("plain", "different"),
+    [("*bold*", Safe("*bold*")), (1, True), (["a", "b"], [("a", "b")]), (None, "None")],
+)
+def test_values_that_print_differently_are_remembered_apart(plain: object, different: object) -> None:
+    """``Safe`` text is printed as is and ``True`` is not ``1``: equal-comparing values must not share an output."""
+    templates = TemplateSet({"t.md.j2": TemplateSpec("t.md.j2", "{{ value }}", "t", frozenset({"value"}))})
+    fresh = TemplateSet({"t.md.j2": TemplateSpec("t.md.j2", "{{ value }}", "t", frozenset({"value"}))})
+    templates.render("t.md.j2", value=plain)
+    assert templates.render("t.md.j2", value=different) == fresh.render("t.md.j2", value=different)
+
+
+def test_the_memo_keeps_a_bounded_number_of_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = TemplateSet({"t.md.j2": TemplateSpec("t.md.j2", "{{ value }}", "t", frozenset({"value"}))})
+    rendered = _counting_renders(monkeypatch)
+    for n in range(MEMO_SIZE + 1):
+        templates.render("t.md.j2", value=n)
+    templates.render("t.md.j2", value=MEMO_SIZE)  # the newest is still remembered
+    templates.render("t.md.j2", value=0)  # the oldest made room for it
+    assert len(rendered) == MEMO_SIZE + 2
+
+
+def test_a_context_that_cannot_be_remembered_still_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    templates = TemplateSet({"t.md.j2": TemplateSpec("t.md.j2", "{{ value.a }}", "t", frozenset({"value"}))})
+    rendered = _counting_renders(monkeypatch)
+    assert templates.render("t.md.j2", value={"a": 1}) == templates.render("t.md.j2", value={"a": 1}) == "1"
+    assert len(rendered) == 2
