@@ -68,6 +68,9 @@ class StudyDatabase(Protocol):
     async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Every row of a read-only query (``?`` placeholders)."""
 
+    async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """The rows of a read by key (a few rows through an index): the engine's quickest way to one."""
+
     async def write(self, transaction: Transaction[T]) -> T:
         """Run one transaction's steps; all of it is kept, or (when it raises) none of it."""
 

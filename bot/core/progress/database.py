@@ -44,8 +44,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
@@ -57,6 +57,7 @@ from bot.core.errors import MigrationError, StudyError
 from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
 from bot.core.progress.dialect import SQLITE
 from bot.core.progress.migrations import Migration, check_expected, split_statements
+from bot.core.progress.sqlite_lookups import LoopLookups
 from bot.core.progress.sqlite_writes import execute_retrying, rollback, transact_group
 from bot.core.progress.steps import Row, Transaction, drive
 from bot.core.progress.times import from_db_time, to_db_time
@@ -96,12 +97,14 @@ class Database:
         reader: aiosqlite.Connection,
         checkpointer: aiosqlite.Connection,
         identity: FileIdentity,
+        lookups: LoopLookups,
     ):
         self.path = path
         self._identity = identity
         self._writer = writer
         self._reader = reader
         self._checkpointer = checkpointer
+        self._lookups = lookups
         self._write_lock = asyncio.Lock()
         self._writes_since_checkpoint = 0
         self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
@@ -135,6 +138,7 @@ class Database:
             identity = FileIdentity.of(path)
             if identity is None:
                 raise StudyError(f"The database {path} disappeared while it was being opened.")
+            lookups = LoopLookups.open(path, connection_pragmas(busy_timeout_ms))
         except sqlite3.Error as error:
             await _close_all(opened)
             if is_damage(error):
@@ -144,13 +148,14 @@ class Database:
             await _close_all(opened)
             raise
         writer, reader, checkpointer = opened
-        return cls(path, writer, reader, checkpointer, identity)
+        return cls(path, writer, reader, checkpointer, identity, lookups)
 
     async def close(self) -> None:
         """Close every connection; waits for a running write transaction to finish first."""
         async with self._write_lock:
             if self._checkpointing is not None:
                 await self._checkpointing
+            self._lookups.close()
             await self._checkpointer.close()
             await self._reader.close()
             await self._writer.close()  # the last connection out checkpoints and removes the WAL
@@ -158,17 +163,18 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
-        async with self._write_lock, _faults_explained():
-            self._identity.ensure_unchanged()
-            await _on_thread(self._writer, execute_retrying, "BEGIN IMMEDIATE")
-            try:
-                yield self._writer
+        async with self._write_lock:
+            with _faults_explained():
                 self._identity.ensure_unchanged()
-                await _on_thread(self._writer, execute_retrying, "COMMIT")
-            except BaseException:
-                await _on_thread(self._writer, rollback)
-                raise
-            self._identity.ensure_unchanged()
+                await _on_thread(self._writer, execute_retrying, "BEGIN IMMEDIATE")
+                try:
+                    yield self._writer
+                    self._identity.ensure_unchanged()
+                    await _on_thread(self._writer, execute_retrying, "COMMIT")
+                except BaseException:
+                    await _on_thread(self._writer, rollback)
+                    raise
+                self._identity.ensure_unchanged()
         self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -255,9 +261,16 @@ class Database:
 
     async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Every row of a read-only query, on the reader (it never waits for the writer)."""
-        async with _faults_explained():
+        with _faults_explained():
             rows = await self._reader.execute_fetchall(sql, tuple(params))
         return cast(list[Row], list(rows))  # sqlite3.Row reads columns by name, as Row promises
+
+    async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """The rows of a read by key, on the loop's own thread (see :mod:`sqlite_lookups`): no hop."""
+        frozen = tuple(params)
+        with _faults_explained():
+            rows = self._lookups.rows(sql, frozen)
+        return await self.fetch(sql, frozen) if rows is None else rows
 
     async def write(self, transaction: Transaction[T]) -> T:
         """Run a transaction's steps on the writer's thread (see :meth:`run_in_writer`)."""
@@ -327,7 +340,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Lend the read-only connection; in WAL mode it never waits for the writer."""
-        async with _faults_explained():
+        with _faults_explained():
             yield self._reader
 
     async def backup(self, dest: Path) -> None:
@@ -339,7 +352,7 @@ class Database:
         """
         partial = await asyncio.to_thread(_prepare_backup_file, self.path, dest)
         try:
-            async with _faults_explained():  # the source damaged, or the disk full
+            with _faults_explained():  # the source damaged, or the disk full
                 copy = await _open(aiosqlite.connect(partial))
                 try:
                     await self._reader.backup(copy)
@@ -438,8 +451,8 @@ def _explained(error: BaseException) -> BaseException:
     return fault
 
 
-@asynccontextmanager
-async def _faults_explained() -> AsyncIterator[None]:
+@contextmanager
+def _faults_explained() -> Iterator[None]:
     """Turn a damaged file or a full disk met inside the block into a :class:`DatabaseUnusableError`."""
     try:
         yield

@@ -101,6 +101,10 @@ class PostgresDatabase:
         """Every row of a read-only query."""
         return list(await self._pool.fetch(POSTGRESQL.sql(sql), *params, timeout=None))
 
+    async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """A read by key: every read is a round trip to the server, so it is any other fetch."""
+        return await self.fetch(sql, params)
+
     async def write(self, transaction: Transaction[T]) -> T:
         """Run a transaction's steps on one connection in one transaction (run again if PostgreSQL aborted it)."""
         for attempt in range(_RETRIES + 1):

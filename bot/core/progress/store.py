@@ -76,7 +76,7 @@ class ProgressStore:
 
     async def _one(self, sql: str, params: tuple[object, ...]) -> Row | None:
         """The first row of a read (a lookup by key), or None."""
-        rows = await self._db.fetch(sql, params)
+        rows = await self._db.lookup(sql, params)
         return rows[0] if rows else None
 
     # Learners
@@ -229,7 +229,7 @@ class ProgressStore:
 
     async def session_answers(self, session_id: str) -> list[SessionAnswer]:
         """Every answer recorded in a session, in position order (retries included)."""
-        rows = await self._db.fetch(
+        rows = await self._db.lookup(
             "SELECT position, card_id, correct, overridden FROM attempts WHERE session_id = ? ORDER BY position",
             (session_id,),
         )

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.core.errors import DatabaseBusyError, StudyError
 from bot.core.progress.database import Database, from_db_time, to_db_time
+from bot.core.progress.steps import rows_of
 
 pytestmark = pytest.mark.sqlite_only  # the SQLite layer itself: its writer thread, group commit, locks, backups
 
@@ -60,6 +61,40 @@ def _hold_write_lock(path: Path) -> sqlite3.Connection:
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     return holder
+
+
+async def test_a_lookup_runs_on_the_loops_thread_and_sees_every_commit(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER PRIMARY KEY)")
+    for value in range(3):
+        await db.write(lambda _dialect, v=value: rows_of("INSERT INTO t VALUES (?)", (v,)))
+        # No hop: the lookup is answered before this task ever yields to the loop.
+        pending = asyncio.ensure_future(db.lookup("SELECT x FROM t WHERE x = ?", (value,)))
+        assert not pending.done()
+        await asyncio.sleep(0)
+        assert pending.done() and [row["x"] for row in pending.result()] == [value]
+
+
+async def test_a_lookup_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
+        await db.lookup("CREATE TABLE t (x INTEGER)")
+
+
+async def test_a_lookup_sqlite_would_have_to_wait_for_goes_to_the_reader_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+        await conn.execute("INSERT INTO t VALUES (7)")
+    busy = sqlite3.OperationalError("database is locked")
+    busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+
+    class Locked:
+        def execute(self, *_: object) -> None:
+            raise busy
+
+    monkeypatch.setattr(db._lookups, "_connection", Locked())
+    assert [row["x"] for row in await db.lookup("SELECT x FROM t")] == [7]
 
 
 async def test_lock_held_past_one_retry_becomes_a_friendly_busy_error(tmp_path: Path) -> None:
