@@ -43,8 +43,8 @@ from bot.core.lookup.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, Se
 from bot.core.lookup.search_terms import (
     CONCEPT_PREFIX,
     MIN_VARIANT_PREFIX,
-    TOKEN,
     SYNONYM_PREFIX,
+    TOKEN,
     PhraseFinder,
     concept_token,
     fold,
@@ -71,8 +71,8 @@ DESCRIBED_WEIGHT = 0.5
 """A word of a glossary definition or quiz card citing a passage counts this fraction of a text word."""
 CONCEPT_BOOST = 1.5
 """A glossary concept named in the question weighs this many times one of its words."""
-SYNONYM_WEIGHT = 0.5
-"""A synonym entry named in the question weighs this much of one of its words."""
+SYNONYM_WEIGHT = 1.0
+"""A synonym entry named in the question weighs as much as one of its words (0.5, 1.5 ranked worse on dev)."""
 ALTERNATIVE_WEIGHT = 0.5
 """Another name of the same state, or a variant of a word ("guilty"/"guilt"), weighs this much."""
 SENTENCE_WEIGHT = 2.0
