@@ -126,6 +126,7 @@ def load_content(
                            fiction_titles={s.id: s.title for s in built.course.sources if s.is_fiction},
                            synonyms=synonyms),
         templates=templates,
+        synonyms=synonyms,
         warnings=(*warnings, *content_warnings(decks)),
         load_seconds=time.perf_counter() - started,
     )
