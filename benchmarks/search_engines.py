@@ -123,7 +123,7 @@ def _bot(snapshot: ContentSnapshot) -> Engine:
     """A fresh ExcerptIndex over the snapshot's content, so its build is timed too."""
     fiction = {s.id: s.title for s in snapshot.course.sources if s.is_fiction}
     index = ExcerptIndex(snapshot.passages, terms=list(snapshot.glossary.terms.values()),
-                         cards=snapshot.cards.values(), fiction_titles=fiction)
+                         cards=snapshot.cards.values(), fiction_titles=fiction, synonyms=snapshot.synonyms)
     return lambda text: [h.passage.key for h in index.search(text).hits]
 
 

@@ -37,3 +37,11 @@ def test_every_evaluation_quote_names_exactly_one_passage(shipped: ContentSnapsh
     halves = {split: [q for q in questions if q.split == split] for split in SPLITS}
     assert all(len(half) >= 30 for half in halves.values())
     assert any(key.startswith("kuril-fiction") for q in questions for key in q.answer_keys)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("short of foreign exchange", "hard currency"),
+    ("why did ties with tokyo go downhill", "deterioration"),
+])
+def test_students_words_reach_the_papers_words(shipped: ContentSnapshot, query: str, expected: str) -> None:
+    assert any(expected in hit.passage.text for hit in shipped.index.search(query).hits)

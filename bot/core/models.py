@@ -113,6 +113,14 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Synonym:
+    """A word or phrase of the sources and what students say instead (``content/synonyms.yaml``)."""
+
+    paper: str
+    students: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """A quiz card. ``answers`` holds every accepted answer; the first is shown."""
 

@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.core.confined_files import read_content_file, relative
-from bot.core.content.schema import CourseSpec, DeckSpec, GlossarySpec, is_complete, validate_document
+from bot.core.content.schema import CourseSpec, DeckSpec, GlossarySpec, SynonymsSpec, is_complete, validate_document
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.content.source_markdown import parse_source
+from bot.core.content.synonyms import build_synonyms
 from bot.core.content.validation import build_content
 from bot.core.content.warnings import content_warnings
 from bot.core.content.yaml_document import YamlDocument, parse_yaml
@@ -96,6 +97,10 @@ def load_content(
 
     warnings = _unlisted_sources(root, course_spec)
     glossary = load_yaml(root / "glossary.yaml", root, GlossarySpec, problems)
+    synonyms_file = root / "synonyms.yaml"  # optional: without it, search uses the text's own words
+    synonyms, synonym_problems = build_synonyms(
+        load_yaml(synonyms_file, root, SynonymsSpec, problems) if synonyms_file.exists() else None, passages)
+    problems.extend(synonym_problems)
     replaced = set(extra_decks or {})
     deck_files = [p for p in sorted((root / "cards").glob("*.yaml")) if p.name not in replaced]
     decks = [d for d in (load_yaml(p, root, DeckSpec, problems) for p in deck_files) if d is not None]
@@ -118,8 +123,10 @@ def load_content(
         glossary=Glossary(built.terms),
         cards={card.id: card for card in built.cards},
         index=ExcerptIndex(passages, terms=built.terms, cards=built.cards,
-                           fiction_titles={s.id: s.title for s in built.course.sources if s.is_fiction}),
+                           fiction_titles={s.id: s.title for s in built.course.sources if s.is_fiction},
+                           synonyms=synonyms),
         templates=templates,
+        synonyms=synonyms,
         warnings=(*warnings, *content_warnings(decks)),
         load_seconds=time.perf_counter() - started,
     )

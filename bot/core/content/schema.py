@@ -79,6 +79,19 @@ class GlossarySpec(_Strict):
     terms: list[TermSpec] = Field(min_length=1)
 
 
+class SynonymSpec(_Strict):
+    """One entry of ``synonyms.yaml``: a phrase of the sources and what students say for it."""
+
+    paper: Text
+    students: list[Text] = Field(min_length=1)
+
+
+class SynonymsSpec(_Strict):
+    """``synonyms.yaml``."""
+
+    synonyms: list[SynonymSpec] = Field(min_length=1)
+
+
 class _CardBase(_Strict):
     id: Id
     topic: Id | None = None

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.core.lookup.excerpt_search import ExcerptIndex, SearchHit
 from bot.core.lookup.glossary import Glossary, Lookup
-from bot.core.models import Card, CardType, Course, Passage, Source, Topic
+from bot.core.models import Card, CardType, Course, Passage, Source, Synonym, Topic
 from bot.core.presentation.rendering import TemplateSet
 from bot.core.problems import Problem
 
@@ -38,6 +38,8 @@ class ContentSnapshot:
     cards: dict[str, Card]
     index: ExcerptIndex
     templates: TemplateSet
+    synonyms: tuple[Synonym, ...] = ()
+    """What students say for the sources' words (``synonyms.yaml``), as the index uses them."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     """Located advice that does not block loading: cards that teach badly, unlisted sources."""
     load_seconds: float = field(default=0.0, compare=False)

@@ -10,6 +10,10 @@ Ranking, in order of what it rests on:
 * **Glossary concepts.** A glossary name or alias in a passage is indexed as a concept token
   too; the same phrase in a question adds that concept, boosted. So "Kurils" reaches passages
   that say "Northern Territories", and "Toshiba affair" those that say "Toshiba incident".
+* **Students' words.** An entry of the instructor's synonym file is a concept too: passages
+  using the source's phrase carry it, and a question using any word students say for it
+  asks for it, below the weight of the question's own words ("foreign money" reaches "hard
+  currency", "sour" reaches "deterioration").
 * **Coverage.** No word is required: BM25 saturates with repetition, so the sum over the
   question's distinct content words ranks a passage covering more of them first (measured
   against scaling by the share of words covered, which ranked worse on the question set).
@@ -39,6 +43,7 @@ from bot.core.lookup.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, Se
 from bot.core.lookup.search_terms import (
     CONCEPT_PREFIX,
     MIN_VARIANT_PREFIX,
+    SYNONYM_PREFIX,
     TOKEN,
     PhraseFinder,
     concept_token,
@@ -47,9 +52,10 @@ from bot.core.lookup.search_terms import (
     is_content,
     same_state,
     stem,
+    synonym_phrases,
     words,
 )
-from bot.core.models import Card, Passage, Term
+from bot.core.models import Card, Passage, Synonym, Term
 from bot.core.text import strip_markup
 
 __all__ = ["HIGHLIGHT_CLOSE", "HIGHLIGHT_OPEN", "ExcerptIndex", "SearchHit", "SearchPage", "normalise_query"]
@@ -65,6 +71,8 @@ DESCRIBED_WEIGHT = 0.5
 """A word of a glossary definition or quiz card citing a passage counts this fraction of a text word."""
 CONCEPT_BOOST = 1.5
 """A glossary concept named in the question weighs this many times one of its words."""
+SYNONYM_WEIGHT = 1.0
+"""A synonym entry named in the question weighs as much as one of its words (0.5, 1.5 ranked worse on dev)."""
 ALTERNATIVE_WEIGHT = 0.5
 """Another name of the same state, or a variant of a word ("guilty"/"guilt"), weighs this much."""
 SENTENCE_WEIGHT = 2.0
@@ -164,10 +172,13 @@ class ExcerptIndex:
         terms: Sequence[Term] = (),
         cards: Iterable[Card] = (),
         fiction_titles: Mapping[str, str] = {},
+        synonyms: Sequence[Synonym] = (),
     ) -> None:
         self._passages = {p.key: p for p in passages}
         self._rows = list(passages)
-        self._phrases = PhraseFinder(glossary_phrases(terms))
+        named = glossary_phrases(terms)
+        self._phrases = PhraseFinder(named, synonym_phrases(synonyms, students=False))
+        self._query_phrases = PhraseFinder(named, synonym_phrases(synonyms, students=True))
         self._sentences = [[Sentence.of(s, self._phrases) for s in split_sentences(strip_markup(p.text))]
                            for p in passages]
         self._headings = [Sentence.of(p.heading, self._phrases).tokens for p in passages]
@@ -311,8 +322,8 @@ class ExcerptIndex:
         all_words = query.split()
         content = [w for w in all_words if is_content(w)] or all_words  # "the" alone still searches
         weights = dict.fromkeys((stem(w) for w in content), 1.0)
-        concepts = [concept_token(p.term_id) for _, p in self._phrases.find([stem(w) for w in all_words])]
-        weights.update(dict.fromkeys(concepts, CONCEPT_BOOST))
+        concepts = [concept_token(p.term_id) for _, p in self._query_phrases.find([stem(w) for w in all_words])]
+        weights.update({c: SYNONYM_WEIGHT if c.startswith(SYNONYM_PREFIX) else CONCEPT_BOOST for c in concepts})
         for word in content:
             for other in self._alternatives(word):
                 weights.setdefault(other, ALTERNATIVE_WEIGHT)

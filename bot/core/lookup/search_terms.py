@@ -5,20 +5,22 @@ is exactly a word that counted in the ranking. Stopwords and question words ("wh
 "the") are kept apart from content words: they never decide a rank and are never
 highlighted. Glossary names and aliases become *concepts*: a phrase found in a passage or a
 question stands for its term, so "Kurils" in a question reaches passages that say "Northern
-Territories".
+Territories". Entries of the instructor's synonym file become concepts the same way, except
+that only the source's own phrase marks a passage, while the question may use any of the
+words students say for it ("foreign money" reaches "hard currency").
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import Stemmer
 
-from bot.core.models import Term
+from bot.core.models import Synonym, Term
 
 # Numbers keep their decimal point ("1.6", "3.6"); words keep inner apostrophes ("Japan's").
 TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -88,6 +90,8 @@ def same_state(word: str) -> frozenset[str]:
 
 
 CONCEPT_PREFIX = "@"
+SYNONYM_PREFIX = f"{CONCEPT_PREFIX}="
+"""Concept tokens of synonym entries start so (a term id cannot hold "=")."""
 
 
 def concept_token(term_id: str) -> str:
@@ -97,10 +101,16 @@ def concept_token(term_id: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """A glossary name or alias as a sequence of stems, and the term it names."""
+    """A glossary name or alias (or a synonym entry's phrase) as a sequence of stems, and the concept it names."""
 
     stems: tuple[str, ...]
     term_id: str
+
+
+def _phrase(text: str, term_id: str) -> Phrase | None:
+    """``text`` as stems naming ``term_id``, unless it has no content word."""
+    stems = tuple(stem(w) for w in words(_PARENTHESES.sub("", text)))
+    return Phrase(stems, term_id) if stems and any(is_content(w) for w in words(text)) else None
 
 
 def glossary_phrases(terms: Iterable[Term]) -> list[Phrase]:
@@ -108,24 +118,51 @@ def glossary_phrases(terms: Iterable[Term]) -> list[Phrase]:
     phrases: dict[tuple[str, ...], Phrase] = {}
     for term in terms:
         for name in (term.term, *term.aliases):
-            stems = tuple(stem(w) for w in words(_PARENTHESES.sub("", name)))
-            if stems and any(is_content(w) for w in words(name)):
-                phrases.setdefault(stems, Phrase(stems, term.id))
+            phrase = _phrase(name, term.id)
+            if phrase is not None:
+                phrases.setdefault(phrase.stems, phrase)
+    return sorted(phrases.values(), key=lambda p: -len(p.stems))
+
+
+def synonym_phrases(synonyms: Iterable[Synonym], *, students: bool) -> list[Phrase]:
+    """Each entry's source phrase, and with ``students`` the words students say for it, longest first.
+
+    All of an entry's phrases name one concept: the passages using the source's phrase carry
+    it, and a question using any of them asks for it.
+    """
+    phrases: dict[tuple[str, ...], Phrase] = {}
+    for synonym in synonyms:
+        concept = SYNONYM_PREFIX[1:] + "-".join(stem(w) for w in words(synonym.paper))
+        for text in (synonym.paper, *(synonym.students if students else ())):
+            phrase = _phrase(text, concept)
+            if phrase is not None:
+                phrases.setdefault(phrase.stems, phrase)
     return sorted(phrases.values(), key=lambda p: -len(p.stems))
 
 
 class PhraseFinder:
-    """Finds glossary phrases in a sequence of stems (longest match first, no overlaps)."""
+    """Finds named phrases in a sequence of stems: longest match first, no overlaps within a layer.
 
-    def __init__(self, phrases: Sequence[Phrase]) -> None:
-        self._by_first: dict[str, list[Phrase]] = {}
-        for phrase in phrases:  # already longest first
-            self._by_first.setdefault(phrase.stems[0], []).append(phrase)
+    Layers (glossary names, synonym entries) are searched independently, so a glossary name
+    does not hide a synonym entry that shares its words.
+    """
+
+    def __init__(self, *layers: Sequence[Phrase]) -> None:
+        self._layers: list[dict[str, list[Phrase]]] = []
+        for phrases in layers:
+            by_first: dict[str, list[Phrase]] = {}
+            for phrase in phrases:  # already longest first
+                by_first.setdefault(phrase.stems[0], []).append(phrase)
+            self._layers.append(by_first)
 
     def find(self, stems: Sequence[str]) -> list[tuple[int, Phrase]]:
-        """``(start, phrase)`` for each phrase occurrence in ``stems``."""
+        """``(start, phrase)`` for each phrase occurrence in ``stems``, in order of start."""
+        found = [match for layer in self._layers for match in self._find(layer, stems)]
+        return sorted(found, key=lambda match: match[0]) if len(self._layers) > 1 else found
+
+    @staticmethod
+    def _find(starts: Mapping[str, list[Phrase]], stems: Sequence[str]) -> list[tuple[int, Phrase]]:
         found = []
-        starts = self._by_first
         i, end = 0, len(stems)
         while i < end:
             candidates = starts.get(stems[i])

@@ -252,3 +252,34 @@ def test_odd_shapes_are_problems_not_crashes(content_dir: Path, deck: str) -> No
 def test_odd_course_shapes_are_problems_not_crashes(content_dir: Path, old: str, new: str) -> None:
     edit(content_dir / "course.yaml", old, new)
     assert any(p.startswith("course.yaml:") for p in problems_of(content_dir))
+
+
+SYNONYMS = """synonyms:
+  - paper: peace treaty
+    students: [peace deal, pact]
+  - paper: economic cooperation
+    students: [business ties]
+"""
+
+
+def test_synonyms_file_is_optional_and_feeds_search(content_dir: Path) -> None:
+    (content_dir / "synonyms.yaml").write_text(SYNONYMS, encoding="utf-8")
+    snapshot = load_content(content_dir, template_samples)
+    assert "peace treaty" in snapshot.index.search("pact").hits[0].passage.text
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("paper: peace treaty", "paper: peace accord",
+     "synonyms.yaml:2:12: synonyms[0].paper: 'peace accord' is not in any source (an entry starts from a word"),
+    ("students: [business ties]", "students: [business ties, pacts]",
+     "synonyms.yaml:5:31: synonyms[1].students[1]: 'pacts' is already listed under 'peace treaty' "
+     "(a word may stand for one entry only)"),
+    ("students: [peace deal, pact]", "students: [peace deal, how]",
+     "synonyms.yaml:3:28: synonyms[0].students[1]: 'how' has only words that search ignores"),
+    ("students: [business ties]", "students: []",
+     "synonyms.yaml:5:15: synonyms[1].students:"),
+])
+def test_synonym_entry_problems_are_located(content_dir: Path, old: str, new: str, expected: str) -> None:
+    (content_dir / "synonyms.yaml").write_text(SYNONYMS.replace(old, new), encoding="utf-8")
+    problems = problems_of(content_dir)
+    assert any(p.startswith(expected) for p in problems), problems

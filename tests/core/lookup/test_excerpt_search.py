@@ -18,7 +18,7 @@ from bot.core.lookup.excerpt_search import (
     SearchPage,
     normalise_query,
 )
-from bot.core.models import Citation, Passage, Term
+from bot.core.models import Citation, Passage, Synonym, Term
 from bot.core.service.template_samples import template_samples
 from tests.conftest import FIXTURE_CONTENT
 
@@ -243,3 +243,31 @@ def test_question_words_together_in_one_sentence_rank_first() -> None:
     hits = index.search("Toshiba exports").hits
     assert [_old_key(h.passage) for h in hits] == ["s:2", "s:1"]  # by BM25 alone s:1 (each word twice) is first
     assert "Toshiba cut its exports" in hits[0].snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
+
+
+# -- students' words ---------------------------------------------------------------------------
+
+CURRENCY = """## Trade
+
+Moscow lacks hard currency to pay for Japanese machinery.
+
+Japanese firms were paid in timber and coal instead of money, a barter the ministry disliked.
+
+Tokyo's bankers discussed foreign policy over lunch.
+"""
+
+
+def test_a_students_word_reaches_the_passage_using_the_sources_phrase() -> None:
+    passages = parse_source(CURRENCY, "paper", "paper.md").passages
+    plain = ExcerptIndex(passages)
+    index = ExcerptIndex(passages, synonyms=[Synonym("hard currency", ("foreign money",))])
+    assert "hard currency" not in plain.search("why is moscow short of foreign money").hits[0].passage.text
+    hit = index.search("why is moscow short of foreign money").hits[0]
+    assert "hard currency" in hit.passage.text
+    assert f"{HIGHLIGHT_OPEN}hard currency{HIGHLIGHT_CLOSE}" in hit.snippet
+
+
+def test_a_students_word_in_a_passage_does_not_stand_for_the_sources_phrase() -> None:
+    passages = parse_source(CURRENCY, "paper", "paper.md").passages
+    index = ExcerptIndex(passages, synonyms=[Synonym("hard currency", ("money",))])
+    assert [h.passage.ordinal for h in index.search("hard currency").hits] == [1]

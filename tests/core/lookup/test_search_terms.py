@@ -3,8 +3,17 @@ from __future__ import annotations
 import pytest
 
 from bot.core.lookup.excerpt_snippets import split_sentences
-from bot.core.lookup.search_terms import PhraseFinder, glossary_phrases, is_content, stem, words
-from bot.core.models import Term
+from bot.core.lookup.search_terms import (
+    SYNONYM_PREFIX,
+    PhraseFinder,
+    concept_token,
+    glossary_phrases,
+    is_content,
+    stem,
+    synonym_phrases,
+    words,
+)
+from bot.core.models import Synonym, Term
 
 
 @pytest.mark.parametrize("word", ["why", "did", "didn't", "the", "mostly", "happened", "doesn't", "what's"])
@@ -34,3 +43,21 @@ def test_sentences_do_not_end_at_initials_or_citation_abbreviations() -> None:
     text = "The U.S. and Dr. Segal agreed. See pp. 38-39 in S. L. Clark. Then it ended."
     assert split_sentences(text) == [
         "The U.S. and Dr. Segal agreed.", "See pp. 38-39 in S. L. Clark.", "Then it ended."]
+
+
+def test_a_synonym_entry_names_one_concept_and_only_its_source_phrase_marks_a_passage() -> None:
+    entry = Synonym("hard currency", ("foreign money", "dollars"))
+    in_passages = synonym_phrases([entry], students=False)
+    in_questions = synonym_phrases([entry], students=True)
+    assert [p.stems for p in in_passages] == [("hard", "currenc")]
+    assert {p.stems for p in in_questions} == {("hard", "currenc"), ("foreign", "money"), ("dollar",)}
+    assert len({p.term_id for p in in_questions}) == 1
+    assert concept_token(in_questions[0].term_id).startswith(SYNONYM_PREFIX)
+
+
+def test_a_glossary_name_does_not_hide_a_synonym_phrase_sharing_its_words() -> None:
+    term = Term("tv", "Toshiba affair", ("Toshiba incident",), "d", ())
+    entry = Synonym("incident", ("scandal",))
+    finder = PhraseFinder(glossary_phrases([term]), synonym_phrases([entry], students=False))
+    stems = [stem(w) for w in words("the Toshiba incident")]
+    assert [(start, phrase.term_id) for start, phrase in finder.find(stems)] == [(1, "tv"), (2, "=incid")]
