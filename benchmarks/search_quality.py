@@ -4,7 +4,9 @@ The questions live in ``search_questions.yaml``: each is phrased the way a stude
 with the answering passage(s) named by a short verbatim quote of the answering sentence (not
 by passage key or ordinal, which change when the text is edited). The set is split up front
 into a ``dev`` half, looked at while tuning, and a ``held-out`` half, scored only at the end,
-so overfitting shows as a gap between the two.
+so overfitting shows as a gap between the two. ``search_questions_blind.yaml`` (split
+``blind``) was written later by someone who had seen neither the set nor the search, because
+the held-out half had been looked at while tuning; it estimates questions nobody wrote yet.
 
 Per question, over the first page (three results, as ``/excerpt`` shows them):
 
@@ -15,7 +17,8 @@ Per question, over the first page (three results, as ``/excerpt`` shows them):
 The baseline is the plainest search one could ship: an FTS5 table of the same passages'
 text, porter tokenizer, the question's words OR-ed together, ranked by bm25, top three.
 
-``python -m benchmarks.search_quality [--split dev|held-out|all] [--misses]`` prints the table.
+``python -m benchmarks.search_quality [--questions FILE] [--split dev|held-out|blind|all] [--misses]``
+prints the table; ``all`` is every split the file has.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ from bot.core.text import fold_quote
 from bot.settings import DEFAULT_CONTENT_DIR
 
 QUESTIONS_FILE = Path(__file__).with_name("search_questions.yaml")
-SPLITS = ("dev", "held-out")
+BLIND_QUESTIONS_FILE = Path(__file__).with_name("search_questions_blind.yaml")
+TUNING_SPLITS = ("dev", "held-out")
+SPLITS = (*TUNING_SPLITS, "blind")
 PAGE = 3
 DEPTH = 10
 _WORD = re.compile(r"\w+")
@@ -149,13 +154,19 @@ class QualityFigures:
     misses: dict[str, list[str]]
 
 
-def measure_quality(snapshot: ContentSnapshot, splits: Sequence[str] = SPLITS) -> QualityFigures:
-    """Score the bot and the baseline on each split of the question set."""
-    questions = load_questions(snapshot.passages)
+def measure_quality(snapshot: ContentSnapshot, splits: Sequence[str] | None = None,
+                    path: Path = QUESTIONS_FILE) -> QualityFigures:
+    """Score the bot and the baseline on each split of the question set (default: every split it has)."""
+    questions = load_questions(snapshot.passages, path)
+    by_split = {split: [q for q in questions if q.split == split] for split in SPLITS}
+    if splits is None:
+        splits = [split for split, chosen in by_split.items() if chosen]
+    if empty := [split for split in splits if not by_split[split]]:
+        raise ValueError(f"{path.name} has no questions in split {', '.join(empty)}")
     bot, baseline = bot_ranker(snapshot), Bm25Baseline(snapshot.passages)
     figures = QualityFigures({}, {}, {})
     for split in splits:
-        chosen = [q for q in questions if q.split == split]
+        chosen = by_split[split]
         figures.bot[split], figures.misses[split] = score(chosen, bot)
         figures.baseline[split], _ = score(chosen, baseline, with_snippets=False)
     return figures
@@ -180,12 +191,16 @@ def table(figures: QualityFigures) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the quality table for the chosen split(s)."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.search_quality", description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE, help="the question set to score")
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="dev")
     parser.add_argument("--misses", action="store_true", help="list the questions missed on page 1")
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
     args = parser.parse_args(argv)
     snapshot = load_content(args.content, template_samples)
-    figures = measure_quality(snapshot, SPLITS if args.split == "all" else (args.split,))
+    try:
+        figures = measure_quality(snapshot, None if args.split == "all" else (args.split,), args.questions)
+    except ValueError as error:
+        parser.error(str(error))
     print(table(figures))
     if args.misses:
         for split, missed in figures.misses.items():

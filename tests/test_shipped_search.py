@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.search_quality import QUESTIONS_FILE, SPLITS, load_questions
+from benchmarks.search_quality import (
+    BLIND_QUESTIONS_FILE,
+    QUESTIONS_FILE,
+    TUNING_SPLITS,
+    load_questions,
+    measure_quality,
+)
 from bot.core.content.loader import load_content
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.service.template_samples import template_samples
@@ -34,9 +40,21 @@ def test_a_students_question_puts_the_paper_before_the_novel(shipped: ContentSna
 def test_every_evaluation_quote_names_exactly_one_passage(shipped: ContentSnapshot) -> None:
     questions = load_questions(shipped.passages, QUESTIONS_FILE)
     assert len(questions) >= 70
-    halves = {split: [q for q in questions if q.split == split] for split in SPLITS}
+    halves = {split: [q for q in questions if q.split == split] for split in TUNING_SPLITS}
     assert all(len(half) >= 30 for half in halves.values())
     assert any(key.startswith("kuril-fiction") for q in questions for key in q.answer_keys)
+
+
+def test_every_blind_quote_names_exactly_one_passage(shipped: ContentSnapshot) -> None:
+    questions = load_questions(shipped.passages, BLIND_QUESTIONS_FILE)
+    assert len(questions) >= 50
+    assert {q.split for q in questions} == {"blind"}
+    assert any(key.startswith("kuril-fiction") for q in questions for key in q.answer_keys)
+
+
+def test_asking_for_a_split_the_file_lacks_is_an_error(shipped: ContentSnapshot) -> None:
+    with pytest.raises(ValueError, match="no questions in split blind"):
+        measure_quality(shipped, ("blind",), QUESTIONS_FILE)
 
 
 @pytest.mark.parametrize(("query", "expected"), [
