@@ -20,8 +20,9 @@ Ranking, in order of what it rests on:
 * **Best sentence.** The leading passages are reordered by the weight of the question's
   words in their best sentence, and that sentence is the snippet (``excerpt_snippets``).
 * **Fiction last.** Passages of fiction sources rank after the analysis unless the question
-  is about the fiction (it uses names or title words only the fiction uses, or a glossary
-  concept cited only from it); then the fiction ranks first.
+  is about the fiction (it names a work of fiction, "in the story", or uses names or title
+  words only the fiction uses, or a glossary concept cited only from it); then the fiction
+  ranks first.
 
 User text never reaches a query language: it is only cut into words, so no input can change
 what the search does beyond the words it contains.
@@ -42,6 +43,7 @@ from rapidfuzz import fuzz, process
 from bot.core.lookup.excerpt_snippets import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, Sentence, best_snippet, split_sentences
 from bot.core.lookup.search_terms import (
     CONCEPT_PREFIX,
+    FICTION_WORDS,
     MIN_VARIANT_PREFIX,
     SYNONYM_PREFIX,
     TOKEN,
@@ -295,9 +297,11 @@ class ExcerptIndex:
         """What makes a question about the fiction, from the fiction's own words.
 
         The names it uses (words capitalised inside a sentence) that the analysis never uses,
-        the content words of its title ("novel", "fiction"), and the glossary concepts cited
-        only from it.
+        the content words of its title ("excerpt"), and the glossary concepts cited only from
+        it; and, whatever the analysis says, the words that name a work of fiction ("story").
         """
+        if not fiction_titles:
+            return frozenset()
         fiction: set[str] = {stem(w) for title in fiction_titles.values() for w in words(title) if is_content(w)}
         analysis: set[str] = set()
         for passage, sentences in zip(self._rows, self._sentences, strict=True):
@@ -313,7 +317,7 @@ class ExcerptIndex:
         fiction_keys = {p.key for p in self._rows if p.source_id in fiction_titles}
         fiction.update(concept_token(t.id) for t in terms
                        if t.citations and all(c.passage_key in fiction_keys for c in t.citations))
-        return frozenset(fiction - analysis)
+        return frozenset((fiction - analysis) | {stem(w) for w in FICTION_WORDS})
 
     # -- querying ---------------------------------------------------------------------------
 

@@ -50,6 +50,9 @@ SAME_STATE = (
     frozenset({"china", "chinese", "beijing", "peking", "prc", "sino"}),
     frozenset({"america", "american", "americans", "washington", "us", "usa"}),
 )
+# Words that name a work of fiction: a question saying "in the story" or "in the novel" is about
+# the fiction, whatever else it says ("why was Moscow so friendly in the story").
+FICTION_WORDS = frozenset({"fiction", "fictional", "novel", "novels", "novella", "story", "stories", "tale", "tales"})
 MIN_VARIANT_PREFIX = 5
 """Two stems are variants of one word when the shorter, at least this long, begins the longer."""
 

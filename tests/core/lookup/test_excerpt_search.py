@@ -211,6 +211,16 @@ def test_a_question_about_the_novel_puts_the_fiction_first(questions: ExcerptInd
     assert questions.search("islands in the novel").hits[0].passage.source_id == "story"
 
 
+def test_a_question_naming_the_story_puts_the_fiction_first() -> None:
+    # Nothing but the word "story" says this is about the fiction: its title does not use it.
+    paper = parse_source("## P\n\nMoscow was friendly towards Tokyo, friendly again.\n", "paper", "p.md")
+    story = parse_source("## Excerpt\n\nMoscow was suddenly friendly.\n", "tale", "t.md")
+    index = ExcerptIndex([*paper.passages, *story.passages], fiction_titles={"tale": "Alternate-history excerpt"})
+    assert index.search("why was moscow friendly").hits[0].passage.source_id == "paper"
+    for question in ("why was moscow friendly in the story", "in the novel why was moscow friendly"):
+        assert index.search(question).hits[0].passage.source_id == "tale"
+
+
 def test_a_source_filter_on_the_fiction_keeps_only_it(questions: ExcerptIndex) -> None:
     assert {h.passage.source_id for h in questions.search("islands", source_id="story").hits} == {"story"}
 
