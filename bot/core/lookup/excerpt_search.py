@@ -13,7 +13,9 @@ Ranking, in order of what it rests on:
 * **Students' words.** An entry of the instructor's synonym file is a concept too: passages
   using the source's phrase carry it, and a question using any word students say for it
   asks for it, below the weight of the question's own words ("foreign money" reaches "hard
-  currency", "sour" reaches "deterioration").
+  currency", "sour" reaches "deterioration"). A student's word of an entry means what the
+  entry says, so where the sources use that word itself it counts only half ("money" asks
+  for hard currency before the passages that say "money").
 * **Coverage.** No word is required: BM25 saturates with repetition, so the sum over the
   question's distinct content words ranks a passage covering more of them first (measured
   against scaling by the share of words covered, which ranked worse on the question set).
@@ -77,6 +79,8 @@ SYNONYM_WEIGHT = 1.0
 """A synonym entry named in the question weighs as much as one of its words (0.5, 1.5 ranked worse on dev)."""
 ALTERNATIVE_WEIGHT = 0.5
 """Another name of the same state, or a variant of a word ("guilty"/"guilt"), weighs this much."""
+STUDENTS_WORD_WEIGHT = 0.5
+"""A question's word that is a student's word of a synonym entry weighs this much as itself (1, 0.25 worse on dev)."""
 SENTENCE_WEIGHT = 2.0
 """How much the best sentence's matched weight (idf) adds to a passage's BM25 score."""
 RERANK_DEPTH = 10
@@ -181,6 +185,7 @@ class ExcerptIndex:
         named = glossary_phrases(terms)
         self._phrases = PhraseFinder(named, synonym_phrases(synonyms, students=False))
         self._query_phrases = PhraseFinder(named, synonym_phrases(synonyms, students=True))
+        self._sources_phrases = frozenset(p.stems for p in synonym_phrases(synonyms, students=False))
         self._sentences = [[Sentence.of(s, self._phrases) for s in split_sentences(strip_markup(p.text))]
                            for p in passages]
         self._headings = [Sentence.of(p.heading, self._phrases).tokens for p in passages]
@@ -326,8 +331,12 @@ class ExcerptIndex:
         all_words = query.split()
         content = [w for w in all_words if is_content(w)] or all_words  # "the" alone still searches
         weights = dict.fromkeys((stem(w) for w in content), 1.0)
-        concepts = [concept_token(p.term_id) for _, p in self._query_phrases.find([stem(w) for w in all_words])]
+        found = [phrase for _, phrase in self._query_phrases.find([stem(w) for w in all_words])]
+        concepts = [concept_token(p.term_id) for p in found]
         weights.update({c: SYNONYM_WEIGHT if c.startswith(SYNONYM_PREFIX) else CONCEPT_BOOST for c in concepts})
+        for phrase in found:  # a student's word means what its entry says; the sources may use it otherwise
+            if concept_token(phrase.term_id).startswith(SYNONYM_PREFIX) and phrase.stems not in self._sources_phrases:
+                weights.update((s, STUDENTS_WORD_WEIGHT) for s in phrase.stems if s in weights)
         for word in content:
             for other in self._alternatives(word):
                 weights.setdefault(other, ALTERNATIVE_WEIGHT)

@@ -277,6 +277,14 @@ def test_a_students_word_reaches_the_passage_using_the_sources_phrase() -> None:
     assert f"{HIGHLIGHT_OPEN}hard currency{HIGHLIGHT_CLOSE}" in hit.snippet
 
 
+def test_a_students_word_means_its_entry_before_itself() -> None:
+    # "money" is what a student says for "hard currency"; the text says "money" elsewhere, more often.
+    text = "## Trade\n\nMoney, money and more money, said the minister.\n\nMoscow lacks hard currency.\n"
+    passages = parse_source(text, "paper", "paper.md").passages
+    index = ExcerptIndex(passages, synonyms=[Synonym("hard currency", ("money",))])
+    assert [h.passage.ordinal for h in index.search("why is there no money").hits] == [2, 1]
+
+
 def test_a_students_word_in_a_passage_does_not_stand_for_the_sources_phrase() -> None:
     passages = parse_source(CURRENCY, "paper", "paper.md").passages
     index = ExcerptIndex(passages, synonyms=[Synonym("hard currency", ("money",))])
