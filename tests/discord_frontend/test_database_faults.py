@@ -14,16 +14,18 @@ from tests.discord_frontend.fake_discord import EPHEMERAL, STUDENT, FakeDiscord
 async def _fill_to_the_cap(bot: StudyBot, card_id: str) -> None:
     """Make the disk "full" for the learner's next answer, with SQLite's own size cap.
 
-    The writer's ``max_page_count`` is set to the file's size, so any write needing a new
+    Both writing connections' ``max_page_count`` is set to the file's size, so any write needing a new
     page fails with SQLITE_FULL, exactly as on a full disk. Then the one page where the
     answer's card state will go (the table is still a single page) is filled with states of
     made-up cards whose ids sort right after it, until it has no room left.
     """
-    async with bot.service._db.transaction() as conn:  # the writer: the cap is per connection
+    async with bot.service._db.transaction() as conn:  # the writer's thread: the cap is per connection
         pages = (await conn.execute_fetchall("PRAGMA page_count"))[0][0]
         assert (await conn.execute_fetchall("PRAGMA freelist_count"))[0][0] == 0
         await conn.execute(f"PRAGMA max_page_count = {pages}")
         learner = (await conn.execute_fetchall("SELECT id FROM learners"))[0][0]
+    # and the loop's writing connection, which records answers while the lock is free
+    await bot.service._db.run_in_writer(lambda loop_writer: loop_writer.execute(f"PRAGMA max_page_count = {pages}"))
     for n in range(1000):
         try:
             async with bot.service._db.transaction() as conn:

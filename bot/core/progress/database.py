@@ -1,4 +1,4 @@
-"""SQLite access: one serialised writer, one reader, explicit transactions, verified backups.
+"""SQLite access: one serialised writer, quick work on the loop, explicit transactions, verified backups.
 
 SQLite allows one writer at a time. Funnelling every write through one connection guarded by
 an ``asyncio.Lock`` means writers queue in the event loop instead of spinning on SQLite's busy
@@ -6,27 +6,27 @@ handler, and every write is ``BEGIN IMMEDIATE … COMMIT`` so a transaction neve
 a read lock half way (the classic source of "database is locked" under WAL).
 
 Most writes go through :meth:`Database.run_in_writer`: a plain synchronous function that runs
-against the writer's ``sqlite3`` connection, wrapped in ``BEGIN IMMEDIATE … COMMIT``, on the
-connection's worker thread. Each ``await`` on an aiosqlite connection is a hand-off to that
-thread and back (tens of microseconds), so an answer written as eight awaited statements
-spends most of its time queueing, not in SQLite. Writes that queue up while the thread is
-busy go over together in the next trip and share one ``BEGIN IMMEDIATE … COMMIT`` (group
-commit), each inside its own ``SAVEPOINT``: a write that fails is rolled back alone, and no
-caller hears "done" before the shared COMMIT has succeeded, so a crash still loses whole
-writes only, never part of one, and never one that was acknowledged. An answer dirties about
-ten B-tree pages (the attempt, four indexes, the card state and its two indexes, the session),
-so one COMMIT per answer would cost several times a bare insert; sharing it is what lets
-recording under load keep up with a bare insert-and-commit loop. A write that arrives alone
-gets a transaction of its own, exactly as before. :meth:`Database.transaction` remains for
-multi-step work that must await between statements (migrations).
+against a writing ``sqlite3`` connection, wrapped in ``BEGIN IMMEDIATE … COMMIT``. While the
+write lock is free it runs right on the event loop's thread (an answer's transaction takes
+about 300 µs; see :mod:`bot.core.progress.sqlite_loop` for why a worker thread made it wait
+milliseconds); when another process holds the lock, it goes to the aiosqlite writer's worker
+thread, which waits for the lock without holding up the loop. Writes that queue up meanwhile
+go over together in the next trip and share one ``BEGIN IMMEDIATE … COMMIT`` (group commit),
+each inside its own ``SAVEPOINT``: a write that fails is rolled back alone, and no caller
+hears "done" before the shared COMMIT has succeeded, so a crash still loses whole writes
+only, never part of one, and never one that was acknowledged. A write that arrives alone
+gets a transaction of its own. :meth:`Database.transaction` remains for multi-step work that
+must await between statements (migrations). Small reads by key (:meth:`Database.lookup`) run
+on the loop's thread too; everything else reads on the reader's thread.
 
 Checkpoints (copying the WAL back into the database file) are the one write step that
 fsyncs under ``synchronous=NORMAL``, and SQLite runs them inside whichever COMMIT crosses
-``wal_autocheckpoint`` pages, stalling every queued writer for the length of two fsyncs. So a
-third connection runs ``PRAGMA wal_checkpoint(PASSIVE)`` on its own thread every
-``CHECKPOINT_EVERY_WRITES`` write transactions; a passive checkpoint never blocks the writer.
-The writer keeps a (larger) automatic checkpoint as a backstop, which resets the WAL when
-the background ones cannot catch up under sustained load.
+``wal_autocheckpoint`` pages, stalling every queued writer for the length of two fsyncs (and,
+on the loop's thread, everything else). So the writing connections never checkpoint
+themselves below the backstop: a third connection runs ``PRAGMA wal_checkpoint(PASSIVE)`` on
+its own thread every ``CHECKPOINT_EVERY_WRITES`` write transactions (a passive checkpoint
+never blocks a writer), and resets the WAL with a RESTART checkpoint when the passive ones
+cannot catch up under sustained load.
 
 ``synchronous=NORMAL`` in WAL mode never corrupts the database; a power cut (not a process
 crash) can lose the last few committed transactions. That is the trade-off we accept for
@@ -57,7 +57,7 @@ from bot.core.errors import MigrationError, StudyError
 from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
 from bot.core.progress.dialect import SQLITE
 from bot.core.progress.migrations import Migration, check_expected, split_statements
-from bot.core.progress.sqlite_lookups import LoopLookups
+from bot.core.progress.sqlite_loop import LoopConnections
 from bot.core.progress.sqlite_writes import execute_retrying, rollback, transact_group
 from bot.core.progress.steps import Row, Transaction, drive
 from bot.core.progress.times import from_db_time, to_db_time
@@ -69,8 +69,8 @@ CHECKPOINT_EVERY_WRITES = 100
 """Write transactions between background checkpoints; an answer dirties about ten pages, so
 this is close to SQLite's default of checkpointing every 1000 pages."""
 WRITER_AUTOCHECKPOINT_PAGES = 10_000
-"""The writer's own automatic checkpoint (SQLite's default is 1000): the backstop that bounds
-the WAL (here to about 40 MB) when background checkpoints cannot finish under load."""
+"""The backstop that bounds the WAL (here to about 40 MB) when background checkpoints cannot
+finish under load (SQLite's own automatic checkpoint defaults to 1000 pages)."""
 _MAX_BATCH = 64
 """At most this many queued writes per trip and COMMIT, so the write lock is held for a few
 milliseconds at most and a waiting ``transaction()`` is not starved."""
@@ -97,14 +97,14 @@ class Database:
         reader: aiosqlite.Connection,
         checkpointer: aiosqlite.Connection,
         identity: FileIdentity,
-        lookups: LoopLookups,
+        loop: LoopConnections,
     ):
         self.path = path
         self._identity = identity
         self._writer = writer
         self._reader = reader
         self._checkpointer = checkpointer
-        self._lookups = lookups
+        self._loop = loop
         self._write_lock = asyncio.Lock()
         self._writes_since_checkpoint = 0
         self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
@@ -138,7 +138,7 @@ class Database:
             identity = FileIdentity.of(path)
             if identity is None:
                 raise StudyError(f"The database {path} disappeared while it was being opened.")
-            lookups = LoopLookups.open(path, connection_pragmas(busy_timeout_ms))
+            loop = LoopConnections.open(path, connection_pragmas(busy_timeout_ms))
         except sqlite3.Error as error:
             await _close_all(opened)
             if is_damage(error):
@@ -148,14 +148,14 @@ class Database:
             await _close_all(opened)
             raise
         writer, reader, checkpointer = opened
-        return cls(path, writer, reader, checkpointer, identity, lookups)
+        return cls(path, writer, reader, checkpointer, identity, loop)
 
     async def close(self) -> None:
         """Close every connection; waits for a running write transaction to finish first."""
         async with self._write_lock:
             if self._checkpointing is not None:
                 await self._checkpointing
-            self._lookups.close()
+            self._loop.close()
             await self._checkpointer.close()
             await self._reader.close()
             await self._writer.close()  # the last connection out checkpoints and removes the WAL
@@ -178,15 +178,16 @@ class Database:
         self._count_write()
 
     async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT`` on the writer's thread.
+        """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT``.
 
-        ``work`` is a plain (not async) function given the writer's ``sqlite3.Connection``; it
-        runs on the writer's own thread, so it must not touch the event loop, and it should
-        be quick: every other write queues behind it. Its return value is returned; if it
+        ``work`` is a plain (not async) function given a writing ``sqlite3.Connection``; it
+        runs on the event loop's thread when the write lock is free (see :mod:`sqlite_loop`),
+        else on the writer's own thread, so it must not touch the event loop, and it must be
+        quick: the loop and every other write wait for it. Its return value is returned; if it
         raises, its transaction is rolled back and the exception propagates unchanged. Lock
         conflicts get the same one retry, then :class:`DatabaseBusyError`, as
         :meth:`transaction`. Writes run one at a time in the order they were queued; writes
-        queued while the thread is busy are handed over in one trip and committed together,
+        queued while one runs are handed over in one trip and committed together,
         each in its own savepoint, so a write that raises is undone alone and the others
         commit. Every caller returns only after the COMMIT that made its write durable; if
         that COMMIT fails, every write in it fails with that error and none is kept. A
@@ -199,7 +200,7 @@ class Database:
         return await future
 
     async def _drain(self) -> None:
-        """Hand queued writes to the writer's thread, all that are waiting in each trip."""
+        """Run the queued writes, all that are waiting in each trip."""
         try:
             while self._queued:
                 batch = [(work, future) for work, future in self._queued[:_MAX_BATCH] if not future.cancelled()]
@@ -213,11 +214,14 @@ class Database:
             self._queued.clear()
 
     async def _run_batch(self, batch: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]]) -> None:
-        """Run a batch in one trip and settle each caller's future with its own outcome."""
+        """Run a batch under one commit (on this thread if it can) and settle each caller's future."""
         try:
             async with self._write_lock:
                 self._identity.ensure_unchanged()
-                outcomes = await _on_thread(self._writer, transact_group, [work for work, _ in batch])
+                works = [work for work, _ in batch]
+                outcomes = self._loop.write_batch(works)
+                if outcomes is None:  # the write lock is held elsewhere: wait for it on the writer's thread
+                    outcomes = await _on_thread(self._writer, transact_group, works)
                 self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
             outcomes = [(False, _explained(error))] * len(batch)
@@ -245,15 +249,26 @@ class Database:
     async def _checkpoint(self) -> None:
         """Copy committed WAL pages into the database file without blocking the writer.
 
-        A failure here loses nothing (the pages stay in the WAL, and the writer's backstop
-        checkpoint still runs), so it is logged, not raised.
+        A passive checkpoint cannot reset the log while readers still use its pages, so under
+        sustained load the log could grow without end: past WRITER_AUTOCHECKPOINT_PAGES this
+        runs the backstop, a RESTART checkpoint that waits for readers (here, on the
+        checkpointer's thread; writes meanwhile go to the writer's thread and wait there). A
+        failure loses nothing (the pages stay in the WAL), so it is logged, not raised.
         """
         try:
-            await _run(self._checkpointer, "PRAGMA wal_checkpoint(PASSIVE)")
+            outcome = list(await self._checkpointer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)"))
+            if outcome and outcome[0][1] >= WRITER_AUTOCHECKPOINT_PAGES:  # (busy, pages in the log, copied)
+                await _run(self._checkpointer, "PRAGMA wal_checkpoint(RESTART)")
         except (sqlite3.Error, ValueError) as error:  # ValueError: closed under us
             _LOG.warning("background WAL checkpoint failed: %s", error)
         finally:
             self._checkpointing = None
+
+    async def set_trace_callback(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback(sql)`` for every statement any of the connections runs (``None`` stops it)."""
+        self._loop.set_trace_callback(callback)
+        for connection in (self._writer, self._reader, self._checkpointer):
+            await connection.set_trace_callback(callback)  # type: ignore[arg-type]  # aiosqlite's hint omits None
 
     def describe(self) -> str:
         """The database as messages name it (the file path)."""
@@ -266,10 +281,10 @@ class Database:
         return cast(list[Row], list(rows))  # sqlite3.Row reads columns by name, as Row promises
 
     async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """The rows of a read by key, on the loop's own thread (see :mod:`sqlite_lookups`): no hop."""
+        """The rows of a read by key, on the loop's own thread (see :mod:`sqlite_loop`): no hop."""
         frozen = tuple(params)
         with _faults_explained():
-            rows = self._lookups.rows(sql, frozen)
+            rows = self._loop.rows(sql, frozen)
         return await self.fetch(sql, frozen) if rows is None else rows
 
     async def write(self, transaction: Transaction[T]) -> T:

@@ -1,20 +1,19 @@
-"""Writes on the SQLite writer connection's own thread: one transaction, or several sharing a commit.
+"""Write batches on a ``sqlite3`` connection: one transaction, or several sharing a commit.
 
-:class:`~bot.core.progress.database.Database` hands these to its writer thread in one trip,
-so a whole answer (or a batch of answers that queued up together, each in its own savepoint)
-costs one thread hop. A lock held by another process gets one retry, then a polite
-:class:`DatabaseBusyError`.
+:class:`~bot.core.progress.database.Database` runs a batch of writes that queued up together
+(a whole answer each, in its own savepoint) under one ``BEGIN IMMEDIATE … COMMIT``: on the
+event loop's thread when the write lock is free (:func:`transact_group_now`), else on the
+writer connection's thread, where a lock held by another process gets one retry, then a
+polite :class:`DatabaseBusyError` (:func:`transact_group`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from bot.core.errors import DATABASE_BUSY, DatabaseBusyError
-
-T = TypeVar("T")
 
 _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
@@ -22,18 +21,6 @@ _BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 def is_busy(error: sqlite3.OperationalError) -> bool:
     """Tell a transient lock conflict (worth one retry) from a real failure."""
     return getattr(error, "sqlite_errorcode", 0) & 0xFF in _BUSY_CODES  # extended codes keep the base low
-
-
-def transact(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run ``work`` inside ``BEGIN IMMEDIATE … COMMIT`` (worker thread side of run_in_writer)."""
-    execute_retrying(conn, "BEGIN IMMEDIATE")
-    try:
-        result = work(conn)
-        execute_retrying(conn, "COMMIT")
-    except BaseException:
-        rollback(conn)
-        raise
-    return result
 
 
 def transact_group(
@@ -46,14 +33,37 @@ def transact_group(
     with it: they fail with the same error, and the rest start over in a new transaction.
     Raises (after rolling back) when BEGIN or COMMIT fails: then nothing was kept.
     """
-    if len(works) == 1:
-        try:
-            return [(True, transact(conn, works[0]))]
-        except Exception as error:  # handed back to the loop and raised for that caller
-            return [(False, error)]
-    outcomes: list[tuple[bool, Any]] = []
     execute_retrying(conn, "BEGIN IMMEDIATE")
+    return _in_transaction(conn, works)
+
+
+def transact_group_now(
+    conn: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]] | None:
+    """:func:`transact_group` if the write lock is free right now; ``None`` (nothing run) if it is held."""
     try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if is_busy(error):
+            return None
+        raise
+    return _in_transaction(conn, works)
+
+
+def _in_transaction(
+    conn: sqlite3.Connection, works: list[Callable[[sqlite3.Connection], Any]]
+) -> list[tuple[bool, Any]]:
+    """The rest of :func:`transact_group`, once BEGIN has succeeded."""
+    outcomes: list[tuple[bool, Any]] = []
+    try:
+        if len(works) == 1:
+            try:
+                outcomes.append((True, works[0](conn)))
+            except Exception as error:  # handed back to the loop and raised for that caller
+                rollback(conn)
+                return [(False, error)]
+            execute_retrying(conn, "COMMIT")
+            return outcomes
         for index, work in enumerate(works):
             conn.execute("SAVEPOINT write")
             try:

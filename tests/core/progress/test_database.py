@@ -93,7 +93,7 @@ async def test_a_lookup_sqlite_would_have_to_wait_for_goes_to_the_reader_thread(
         def execute(self, *_: object) -> None:
             raise busy
 
-    monkeypatch.setattr(db._lookups, "_connection", Locked())
+    monkeypatch.setattr(db._loop, "_lookups", Locked())
     assert [row["x"] for row in await db.lookup("SELECT x FROM t")] == [7]
 
 
@@ -160,7 +160,7 @@ def test_text_order_is_time_order(first: datetime, second: datetime) -> None:
     assert (to_db_time(first) < to_db_time(second)) == (first < second)
 
 
-# Writes handed to the writer's thread (run_in_writer)
+# Writes (run_in_writer): on the loop's thread, or the writer's when another process holds the lock
 
 
 def _insert(value: int, *, then_fail: bool = False) -> Callable[[sqlite3.Connection], int]:
@@ -179,23 +179,45 @@ async def _values(db: Database) -> list[int]:
 
 
 async def _commits_during(db: Database, block: Awaitable[object]) -> tuple[object, int]:
+    """Run ``block`` and count the COMMITs of every connection."""
     statements: list[str] = []
-    async with db.transaction() as writer:
-        await writer.set_trace_callback(statements.append)
+    await db.set_trace_callback(statements.append)
     try:
         outcome = await block
     finally:
-        async with db.transaction() as writer:
-            await writer.set_trace_callback(None)
-    return outcome, sum(sql == "COMMIT" for sql in statements) - 1  # the first one ended the tracing block
+        await db.set_trace_callback(None)
+    return outcome, sum(sql == "COMMIT" for sql in statements)
 
 
-async def test_a_write_runs_on_the_writers_thread_and_commits(db: Database) -> None:
+async def test_a_write_runs_on_the_loops_thread_when_the_lock_is_free(db: Database) -> None:
     async with db.transaction() as conn:
         await conn.execute("CREATE TABLE t (x INTEGER)")
     thread = await db.run_in_writer(_insert(1))
-    assert thread != threading.get_ident()
+    assert thread == threading.get_ident()
     assert await _values(db) == [1]
+
+
+async def test_a_write_meeting_a_held_lock_waits_on_the_writers_thread_while_the_loop_serves(tmp_path: Path) -> None:
+    database = await Database.open(tmp_path / "db.sqlite3", busy_timeout_ms=2000)
+    try:
+        async with database.transaction() as conn:
+            await conn.execute("CREATE TABLE t (x INTEGER)")
+        holder = _hold_write_lock(database.path)
+        try:
+            write = asyncio.ensure_future(database.run_in_writer(_insert(5)))
+            ticks = 0
+            for _ in range(20):  # the loop is free while the write waits for the lock
+                await asyncio.sleep(0.005)
+                ticks += 1
+            assert ticks == 20 and not write.done()
+            assert await database.lookup("SELECT count(*) AS n FROM t") is not None
+        finally:
+            holder.commit()
+            holder.close()
+        assert await write != threading.get_ident()
+        assert await _values(database) == [5]
+    finally:
+        await database.close()
 
 
 async def test_queued_writes_commit_together_in_order_and_a_failing_one_is_undone_alone(db: Database) -> None:

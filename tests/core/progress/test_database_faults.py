@@ -75,11 +75,9 @@ async def test_the_same_file_put_back_in_place_is_written_again(live: Database, 
 
 
 async def test_a_full_disk_is_said_in_plain_words(live: Database) -> None:
-    async with live.transaction() as conn:  # SQLite's own size cap: writes past it fail with SQLITE_FULL
-        pages = (await conn.execute_fetchall("PRAGMA page_count"))[0][0]
-        await conn.execute(f"PRAGMA max_page_count = {pages}")
-
     def big(conn: sqlite3.Connection) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own size cap: past it, SQLITE_FULL
         conn.execute("INSERT INTO t VALUES (?)", (b"x" * 100_000,))
 
     with pytest.raises(DatabaseUnusableError, match="disk is full") as caught:

@@ -471,10 +471,7 @@ async def test_per_learner_queries_never_scan_whole_tables(
     store: ProgressStore, reports: ProgressReports, db: StudyDatabase
 ) -> None:
     statements: list[str] = []
-    async with db.read() as reader:
-        await reader.set_trace_callback(statements.append)
-    async with db.transaction() as writer:
-        await writer.set_trace_callback(statements.append)
+    await db.set_trace_callback(statements.append)
 
     ann = await learner(store, "Ann")
     session = await store.create_session(ann, "quiz", "t", ["a", "b"])
@@ -495,11 +492,9 @@ async def test_per_learner_queries_never_scan_whole_tables(
     await store.finish_session(session.id)
     await store.reset_learner(ann)
 
-    async with db.read() as reader:
-        await reader.set_trace_callback(None)
+    await db.set_trace_callback(None)
     checked = 0
     async with db.transaction() as writer:
-        await writer.set_trace_callback(None)
         for sql in statements:
             if not re.search(r"\b(attempts|card_states)\b", sql) or sql.startswith("INSERT"):
                 continue
