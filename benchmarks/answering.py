@@ -28,6 +28,7 @@ from pathlib import Path
 from benchmarks.stats import Latency
 from bot.core.clock import system_clock
 from bot.core.errors import StudyError
+from bot.core.heap import settle_after_start
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Verb
 from bot.core.presentation.replies import Reply
@@ -179,6 +180,7 @@ async def service_run(
     service = await StudyService.open(
         db_path=path, content_dir=content_dir, migrations_dir=MIGRATIONS_DIR, rng=random.Random(seed)
     )
+    settle_after_start()  # as the bot does once it has started
     if when_open is not None:
         await when_open()
     run = AnswerRun()

@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.core.clock import Clock, system_clock
 from bot.core.errors import StudyError
+from bot.core.heap import settle_after_start
 from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
@@ -121,6 +122,7 @@ class StudyBot(commands.Bot):
         self._service.class_timer.start()
         if self._sync_on_start:
             await self.sync_if_changed()
+        settle_after_start()
 
     async def close(self) -> None:
         """Disconnect from Discord, then close the database."""
