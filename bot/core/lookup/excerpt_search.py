@@ -53,12 +53,14 @@ from bot.core.lookup.search_terms import (
     TOKEN,
     PhraseFinder,
     concept_token,
+    content_words,
     fold,
     glossary_phrases,
     is_content,
     same_state,
     stem,
     synonym_phrases,
+    token_word,
     words,
 )
 from bot.core.models import Card, Passage, Synonym, Term
@@ -125,7 +127,7 @@ def normalise_query(text: str) -> tuple[str, bool]:
     tokens = words(text)
     kept = _capped(tokens)
     if len(kept) < len(tokens):
-        content = [t for t in tokens if is_content(t)]
+        content = content_words(tokens)
         kept = _capped(content)
         return " ".join(kept), len(kept) < len(content)
     return " ".join(kept), False
@@ -331,8 +333,8 @@ class ExcerptIndex:
                     analysis.update(sentence.tokens.split())
                 continue
             for sentence in sentences:
-                names = [t for t in TOKEN.findall(sentence.text)[1:] if t[0].isupper()]
-                fiction.update(stem(fold(name)) for name in names if is_content(fold(name)))
+                names = [token_word(fold(t)) for t in TOKEN.findall(sentence.text)[1:] if t[0].isupper()]
+                fiction.update(stem(name) for name in names if is_content(name))
         fiction_keys = {p.key for p in self._rows if p.source_id in fiction_titles}
         fiction.update(concept_token(t.id) for t in terms
                        if t.citations and all(c.passage_key in fiction_keys for c in t.citations))
@@ -343,7 +345,7 @@ class ExcerptIndex:
     def _analyse(self, query: str) -> _Query:
         """Content stems, their alternatives, the glossary concepts named, and whether it is about fiction."""
         all_words = query.split()
-        content = [w for w in all_words if is_content(w)] or all_words  # "the" alone still searches
+        content = content_words(all_words) or all_words  # "the" alone still searches
         weights = dict.fromkeys((stem(w) for w in content), 1.0)
         found = [phrase for _, phrase in self._query_phrases.find([stem(w) for w in all_words])]
         concepts = [concept_token(p.term_id) for p in found]

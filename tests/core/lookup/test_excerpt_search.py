@@ -269,6 +269,15 @@ def test_one_rare_word_does_not_outweigh_a_sentence_holding_several() -> None:
     assert [_old_key(h.passage) for h in index.search("zeppelin tariff quota").hits][:2] == ["s:2", "s:1"]
 
 
+
+def test_the_us_in_a_question_finds_the_u_s_in_the_text() -> None:
+    text = ("## S\n\nThe state of U.S.-Soviet relations sets the pace.\n\n"
+            "Let us say the Soviet relations with Japan stalled.\n")
+    index = ExcerptIndex(parse_source(text, "s", "s.md").passages)
+    hit = index.search("how do the us soviet relations matter").hits[0]
+    assert _old_key(hit.passage) == "s:1"
+    assert f"{HIGHLIGHT_OPEN}U.S.{HIGHLIGHT_CLOSE}" in hit.snippet
+
 # -- students' words ---------------------------------------------------------------------------
 
 CURRENCY = """## Trade
