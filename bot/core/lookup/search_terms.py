@@ -4,9 +4,9 @@ One analyser serves the index, the query and the snippet, so a word highlighted 
 is exactly a word that counted in the ranking. Stopwords and question words ("why", "did",
 "the") are kept apart from content words: they never decide a rank and are never
 highlighted; "us" is a content word where it cannot be the pronoun ("the us position"), and
-the text's "U.S." is the word "us". Glossary names and aliases become *concepts*: a phrase found in a passage or a
-question stands for its term, so "Kurils" in a question reaches passages that say "Northern
-Territories". Entries of the instructor's synonym file become concepts the same way, except
+the text's "U.S." is the word "us". Glossary names and aliases become *concepts*: a phrase
+found in a passage or a question stands for its term, so "Kurils" in a question reaches
+passages that say "Northern Territories". Entries of the instructor's synonym file become concepts the same way, except
 that only the source's own phrase marks a passage, while the question may use any of the
 words students say for it ("foreign money" reaches "hard currency").
 """
