@@ -21,6 +21,8 @@ Ranking, in order of what it rests on:
   against scaling by the share of words covered, which ranked worse on the question set).
 * **Best sentence.** The leading passages are reordered by the weight of the question's
   words in their best sentence, and that sentence is the snippet (``excerpt_snippets``).
+  There a word's weight stops growing at the idf of a word in RARE_SHARE of the passages, so
+  one rare word of the question does not outweigh a sentence holding several of its words.
 * **Fiction last.** Passages of fiction sources rank after the analysis unless the question
   is about the fiction (it names a work of fiction, "in the story", or uses names or title
   words only the fiction uses, or a glossary concept cited only from it); then the fiction
@@ -51,12 +53,14 @@ from bot.core.lookup.search_terms import (
     TOKEN,
     PhraseFinder,
     concept_token,
+    content_words,
     fold,
     glossary_phrases,
     is_content,
     same_state,
     stem,
     synonym_phrases,
+    token_word,
     words,
 )
 from bot.core.models import Card, Passage, Synonym, Term
@@ -85,6 +89,11 @@ SENTENCE_WEIGHT = 2.0
 """How much the best sentence's matched weight (idf) adds to a passage's BM25 score."""
 RERANK_DEPTH = 10
 """How many leading passages are reordered by their best sentence."""
+RARE_SHARE = 1 / 10
+"""In a sentence, a word in at most this share of passages tells as much as any rarer one.
+
+1/8 lost a snippet on dev, 1/20 ranked worse.
+"""
 _SOURCE_KIND_FIRST = 1e9
 
 
@@ -118,7 +127,7 @@ def normalise_query(text: str) -> tuple[str, bool]:
     tokens = words(text)
     kept = _capped(tokens)
     if len(kept) < len(tokens):
-        content = [t for t in tokens if is_content(t)]
+        content = content_words(tokens)
         kept = _capped(content)
         return " ".join(kept), len(kept) < len(content)
     return " ".join(kept), False
@@ -150,6 +159,11 @@ def _descriptions(terms: Iterable[Term], cards: Iterable[Card]) -> dict[str, str
         for citation in card.citations:
             about.setdefault(citation.passage_key, []).append(f"{card.prompt} {card.answer}. {card.explain}")
     return {key: " ".join(texts) for key, texts in about.items()}
+
+
+def _idf(passages: int, df: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """BM25's inverse document frequency of a word found in ``df`` of ``passages``."""
+    return np.log(1 + (passages - np.asarray(df, dtype=np.float64) + 0.5) / (np.asarray(df, dtype=np.float64) + 0.5))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +207,7 @@ class ExcerptIndex:
         counts = [self._token_counts(p, sentences, described.get(p.key, ""))
                   for p, sentences in zip(passages, self._sentences, strict=True)]
         self._postings = self._build_postings(counts)
+        self._rare_idf = float(_idf(len(passages), RARE_SHARE * len(passages)))
         self._stems = sorted(t for t in self._postings if not t.startswith(CONCEPT_PREFIX))
         self._sources = np.array([p.source_id for p in passages], dtype=object)
         self._fiction = np.array([p.source_id in fiction_titles for p in passages], dtype=bool)
@@ -222,7 +237,8 @@ class ExcerptIndex:
         # The analysis first, unless the question is about the fiction: then the fiction first.
         first = self._fiction if analysed.about_fiction else ~self._fiction
         order_key = np.where(matched, scores + _SOURCE_KIND_FIRST * first, -np.inf)
-        weights = {token: self._postings[token].idf * weight for token, weight in analysed.weights.items()}
+        weights = {token: min(self._postings[token].idf, self._rare_idf) * weight
+                   for token, weight in analysed.weights.items()}
         rows = self._ranked_rows(order_key, weights, offset + limit)[offset:]
         hits = tuple(
             SearchHit(self._rows[row], best_snippet(self._sentences[row], weights, self._phrases), float(scores[row]))
@@ -290,7 +306,7 @@ class ExcerptIndex:
         lengths = np.array([length for _, length in counts], dtype=np.float64)
         norms = K1 * (1 - B + B * lengths / (lengths.mean() or 1.0))
         df = np.bincount(token_array, minlength=len(ids))
-        idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = _idf(n, df)
         impacts = (idf[token_array] * tf * (K1 + 1) / (tf + norms[row_array])).astype(np.float32)
         order = np.argsort(token_array, kind="stable")
         bounds = np.cumsum(df)[:-1]
@@ -317,8 +333,8 @@ class ExcerptIndex:
                     analysis.update(sentence.tokens.split())
                 continue
             for sentence in sentences:
-                names = [t for t in TOKEN.findall(sentence.text)[1:] if t[0].isupper()]
-                fiction.update(stem(fold(name)) for name in names if is_content(fold(name)))
+                names = [token_word(fold(t)) for t in TOKEN.findall(sentence.text)[1:] if t[0].isupper()]
+                fiction.update(stem(name) for name in names if is_content(name))
         fiction_keys = {p.key for p in self._rows if p.source_id in fiction_titles}
         fiction.update(concept_token(t.id) for t in terms
                        if t.citations and all(c.passage_key in fiction_keys for c in t.citations))
@@ -329,7 +345,7 @@ class ExcerptIndex:
     def _analyse(self, query: str) -> _Query:
         """Content stems, their alternatives, the glossary concepts named, and whether it is about fiction."""
         all_words = query.split()
-        content = [w for w in all_words if is_content(w)] or all_words  # "the" alone still searches
+        content = content_words(all_words) or all_words  # "the" alone still searches
         weights = dict.fromkeys((stem(w) for w in content), 1.0)
         found = [phrase for _, phrase in self._query_phrases.find([stem(w) for w in all_words])]
         concepts = [concept_token(p.term_id) for p in found]

@@ -13,7 +13,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.lookup.search_terms import CONCEPT_PREFIX, TOKEN, PhraseFinder, concept_token, fold, stem, words
+from bot.core.lookup.search_terms import (
+    CONCEPT_PREFIX,
+    TOKEN,
+    PhraseFinder,
+    concept_token,
+    fold,
+    stem,
+    token_word,
+    words,
+)
 from bot.core.text import truncate
 
 HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE = "\x02", "\x03"
@@ -67,7 +76,7 @@ def _sentence_matches(
 ) -> tuple[float, list[tuple[int, int]]]:
     """The sentence's score and the character spans to highlight (only for the sentences shown)."""
     tokens = list(TOKEN.finditer(sentence))
-    stems = [stem(fold(t.group())) for t in tokens]
+    stems = [stem(token_word(fold(t.group()))) for t in tokens]
     found: set[str] = set()
     spans = []
     for token, token_stem in zip(tokens, stems, strict=True):

@@ -3,9 +3,10 @@
 One analyser serves the index, the query and the snippet, so a word highlighted in a snippet
 is exactly a word that counted in the ranking. Stopwords and question words ("why", "did",
 "the") are kept apart from content words: they never decide a rank and are never
-highlighted. Glossary names and aliases become *concepts*: a phrase found in a passage or a
-question stands for its term, so "Kurils" in a question reaches passages that say "Northern
-Territories". Entries of the instructor's synonym file become concepts the same way, except
+highlighted; "us" is a content word where it cannot be the pronoun ("the us position"), and
+the text's "U.S." is the word "us". Glossary names and aliases become *concepts*: a phrase
+found in a passage or a question stands for its term, so "Kurils" in a question reaches
+passages that say "Northern Territories". Entries of the instructor's synonym file become concepts the same way, except
 that only the source's own phrase marks a passage, while the question may use any of the
 words students say for it ("foreign money" reaches "hard currency").
 """
@@ -22,8 +23,9 @@ import Stemmer
 
 from bot.core.models import Synonym, Term
 
-# Numbers keep their decimal point ("1.6", "3.6"); words keep inner apostrophes ("Japan's").
-TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Numbers keep their decimal point ("1.6", "3.6"); words keep inner apostrophes ("Japan's"); initialisms
+# ("U.S.", "U.S.S.R.") are one token, a word once their full stops go (token_word).
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _PARENTHESES = re.compile(r"\s*\([^)]*\)")
 
 # Function words of English, and the words that frame a question rather than say what it is
@@ -75,7 +77,27 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``, in order."""
-    return TOKEN.findall(fold(text))
+    return [token_word(t) for t in TOKEN.findall(fold(text))]
+
+
+def token_word(token: str) -> str:
+    """A folded token as a word: an initialism without its full stops ("U.S." -> "us")."""
+    return token.replace(".", "") if token.endswith(".") else token
+
+
+# Words after which "us" cannot be the pronoun (an object): an article, "and"/"or", an auxiliary.
+_BEFORE_STATE_US = frozenset({"the", "and", "or", "did", "does", "do", "is", "was", "were", "has", "have", "had",
+                              "will", "would", "can", "could", "should"})
+
+
+def content_words(tokens: Sequence[str]) -> list[str]:
+    """The content words of a question, in order; "us" counts where it can only be the United States.
+
+    The pronoun is an object, so it never opens a question or follows an article, an
+    auxiliary or "and": "the us position", "how did us and japanese goals differ".
+    """
+    return [w for i, w in enumerate(tokens)
+            if is_content(w) or (w == "us" and (i == 0 or tokens[i - 1] in _BEFORE_STATE_US))]
 
 
 def is_content(word: str) -> bool:

@@ -255,6 +255,29 @@ def test_question_words_together_in_one_sentence_rank_first() -> None:
     assert "Toshiba cut its exports" in hits[0].snippet.replace(HIGHLIGHT_OPEN, "").replace(HIGHLIGHT_CLOSE, "")
 
 
+
+def test_one_rare_word_does_not_outweigh_a_sentence_holding_several() -> None:
+    # "zeppelin" is in one passage of 15, "tariff" and "quota" in four each: uncommon enough.
+    others = [f"Delegates argued over the tariff in round {i}. A quota followed in round {i}." for i in range(3)]
+    filler = [f"The committee met again, for meeting {i}." for i in range(10)]
+    text = "\n\n".join([
+        "## S", "The old rules stayed. The zeppelin flew over the port.",
+        "The old rules stayed in force for years. Japan raised a tariff and cut the quota on wool. Nothing changed.",
+        *others, *filler,
+    ])
+    index = ExcerptIndex(parse_source(text + "\n", "s", "s.md").passages)
+    assert [_old_key(h.passage) for h in index.search("zeppelin tariff quota").hits][:2] == ["s:2", "s:1"]
+
+
+
+def test_the_us_in_a_question_finds_the_u_s_in_the_text() -> None:
+    text = ("## S\n\nThe state of U.S.-Soviet relations sets the pace.\n\n"
+            "Let us say the Soviet relations with Japan stalled.\n")
+    index = ExcerptIndex(parse_source(text, "s", "s.md").passages)
+    hit = index.search("how do the us soviet relations matter").hits[0]
+    assert _old_key(hit.passage) == "s:1"
+    assert f"{HIGHLIGHT_OPEN}U.S.{HIGHLIGHT_CLOSE}" in hit.snippet
+
 # -- students' words ---------------------------------------------------------------------------
 
 CURRENCY = """## Trade

@@ -7,6 +7,7 @@ from bot.core.lookup.search_terms import (
     SYNONYM_PREFIX,
     PhraseFinder,
     concept_token,
+    content_words,
     glossary_phrases,
     is_content,
     stem,
@@ -30,6 +31,21 @@ def test_numbers_keep_their_decimal_point_and_words_their_apostrophe() -> None:
     assert words("Only 1.6 percent of Japan's exports, in 1971-75.") == [
         "only", "1.6", "percent", "of", "japan's", "exports", "in", "1971", "75"]
 
+
+
+def test_an_initialism_is_one_word_without_its_full_stops() -> None:
+    assert words("U.S.-Soviet talks, the U.S.S.R. and the US.") == [
+        "us", "soviet", "talks", "the", "ussr", "and", "the", "us"]
+
+
+@pytest.mark.parametrize(("question", "content"), [
+    ("how does the us soviet relationship affect japan", ["us", "soviet", "relationship", "affect", "japan"]),
+    ("how did us and japanese goals differ", ["us", "japanese", "goals", "differ"]),
+    ("us policy on china", ["us", "policy", "china"]),
+    ("what does the paper tell us about trade", ["paper", "trade"]),
+])
+def test_us_counts_only_where_it_cannot_be_the_pronoun(question: str, content: list[str]) -> None:
+    assert content_words(question.split()) == content
 
 def test_glossary_phrases_drop_parenthesised_dates_and_match_longest_first() -> None:
     term = Term("nt", "Northern Territories (since 1945)", ("Kurils", "Southern Kuril Islands"), "d", ())
