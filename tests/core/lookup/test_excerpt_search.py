@@ -18,7 +18,7 @@ from bot.core.lookup.excerpt_search import (
     SearchPage,
     normalise_query,
 )
-from bot.core.models import Citation, Passage, Synonym, Term
+from bot.core.models import Card, CardType, Citation, Passage, Synonym, Term
 from bot.core.service.template_samples import template_samples
 from tests.conftest import FIXTURE_CONTENT
 
@@ -312,3 +312,47 @@ def test_a_students_word_in_a_passage_does_not_stand_for_the_sources_phrase() ->
     passages = parse_source(CURRENCY, "paper", "paper.md").passages
     index = ExcerptIndex(passages, synonyms=[Synonym("hard currency", ("money",))])
     assert [h.passage.ordinal for h in index.search("hard currency").hits] == [1]
+
+
+SANCTIONS = """## Trade
+
+Japan cancelled credits after the invasion of Afghanistan and limited its contacts with Moscow.
+
+Moscow imposed sanctions of its own on the fishing fleets for a season.
+
+Tokyo's bankers discussed foreign policy over lunch.
+"""
+
+
+def _card_citing(passage: Passage, prompt: str, *, answer: str = "", explain: str = "",
+                 card_type: CardType = CardType.FLASHCARD, choices: tuple[str, ...] = ()) -> Card:
+    quote = passage.text.split(" and ")[0]
+    return Card("c", card_type, "t", prompt, (answer,), explain, (Citation(passage.source_id, quote, passage.key),),
+                choices)
+
+
+def test_a_citing_cards_teaching_words_reach_its_passage_and_the_snippet_stays_the_sources() -> None:
+    passages = parse_source(SANCTIONS, "paper", "paper.md").passages
+    card = _card_citing(passages[0], "Which economic penalties did Japan impose?",
+                        answer="Cutting credit", explain="Punishment for the invasion.")
+    assert not ExcerptIndex(passages).search("economic penalties").hits
+    hits = ExcerptIndex(passages, cards=[card]).search("economic penalties").hits
+    assert [h.passage.ordinal for h in hits] == [1]
+    assert hits[0].snippet == passages[0].text  # the passage's own sentence, nothing of the card's
+    assert ExcerptIndex(passages, cards=[card]).search("punishment").hits[0].passage.ordinal == 1
+
+
+def test_a_passage_saying_the_word_ranks_before_one_whose_card_says_it() -> None:
+    passages = parse_source(SANCTIONS, "paper", "paper.md").passages
+    card = _card_citing(passages[0], "Which sanctions did Japan impose?")
+    hits = ExcerptIndex(passages, cards=[card]).search("sanctions").hits
+    assert [h.passage.ordinal for h in hits] == [2, 1]
+
+
+def test_a_choice_cards_wrong_options_do_not_reach_its_passage() -> None:
+    passages = parse_source(SANCTIONS, "paper", "paper.md").passages
+    card = _card_citing(passages[0], "What did Japan cancel?", answer="Credits", card_type=CardType.CHOICE,
+                        choices=("Credits", "Embargoed whaling"))
+    index = ExcerptIndex(passages, cards=[card])
+    assert index.search("cancel").hits[0].passage.ordinal == 1
+    assert not index.search("whaling embargo").hits
