@@ -285,6 +285,8 @@ class ConsoleOutput:
     width: int = 80
     exports_dir: Path = field(default_factory=lambda: Path("exports"))
     errors: IO[str] | None = None
+    clock: Clock | None = None
+    """The console's clock, against which Discord timestamps in replies are printed as times."""
 
     def show(self, reply: Reply, *, input_line: str, user: str, echo: str | None = None) -> None:
         """Print one reply; ``echo`` repeats the typed line first (scripts in text mode)."""
@@ -297,7 +299,8 @@ class ConsoleOutput:
         else:
             if echo is not None:
                 self.stream.write(echo + "\n")
-            self.stream.write(render_reply(reply, width=self.width, colour=self.colour) + "\n")
+            now = self.clock() if self.clock is not None else None
+            self.stream.write(render_reply(reply, width=self.width, colour=self.colour, now=now) + "\n")
             for path in saved:
                 self.stream.write(f"Saved {path}\n")
             self.stream.write("\n")
@@ -343,11 +346,12 @@ def run_console(
             return 1
     elif not _is_terminal(stdin):
         lines = (line.rstrip("\r\n") for line in stdin)
+    clock = config.clock if isinstance(config.clock, FrozenClock) else FrozenClock(config.clock())
     output = ConsoleOutput(
         stdout, json_lines=config.json_lines, colour=not config.json_lines and wants_colour(stdout),
         width=terminal_width(), exports_dir=config.exports_dir or _beside(config.db_path) / "exports", errors=stderr,
+        clock=clock,
     )
-    clock = config.clock if isinstance(config.clock, FrozenClock) else FrozenClock(config.clock())
     with asyncio.Runner() as runner:
         try:
             service = runner.run(StudyService.open(db_path=config.db_path, content_dir=config.content_dir,

@@ -9,12 +9,15 @@ line is wrapped to the terminal width.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from bot.core.presentation.replies import Reply, TextPrompt, Tone
+from bot.core.presentation.time_text import duration, when
 
 MIN_WIDTH = 40
 MAX_WIDTH = 100
@@ -32,6 +35,7 @@ TONE_COLOURS = {Tone.INFO: "\x1b[1;36m", Tone.SUCCESS: "\x1b[1;32m", Tone.WARNIN
                 Tone.ERROR: "\x1b[1;31m"}
 _STYLE_CODES = {"b": BOLD, "i": ITALIC, "u": UNDERLINE, "c": CODE, "d": DIM}
 _MARKER_STYLES = {"**": "b", "__": "u", "*": "i", "~~": "", "||": ""}
+_DISCORD_TIME = re.compile(r"<t:(-?\d{1,12})(?::([tTdDfFR]))?>")
 
 
 def prompt_description(prompt: TextPrompt | None) -> str | None:
@@ -66,17 +70,41 @@ def terminal_width() -> int:
     return max(MIN_WIDTH, min(MAX_WIDTH, shutil.get_terminal_size((80, 24)).columns))
 
 
-def render_reply(reply: Reply, *, width: int = 80, colour: bool = False) -> str:
-    """A reply as terminal text: title, body, fields, footer, buttons and the open prompt."""
+def readable_times(text: str, now: datetime) -> str:
+    """Discord's timestamp markup (``<t:1709542820:R>``) as a reader of the console sees it.
+
+    Discord shows each reader the time in their own zone and counts ``:R`` down live; the
+    console prints it once, relative to its own clock, to the second within a minute (a
+    class question's deadline: ``in 20 s``), else with the time (``in 3 h (Mar 4, 12:00 UTC)``).
+    """
+    def readable(match: re.Match[str]) -> str:
+        moment = datetime.fromtimestamp(int(match.group(1)), UTC)
+        if match.group(2) != "R":
+            return f"{moment:%Y-%m-%d %H:%M} UTC"
+        delta = moment - now
+        if abs(delta) >= timedelta(minutes=1):
+            return when(moment, now)
+        return "now" if not delta else f"in {duration(delta)}" if delta > timedelta(0) else f"{duration(-delta)} ago"
+
+    return _DISCORD_TIME.sub(readable, text) if "<t:" in text else text
+
+
+def render_reply(reply: Reply, *, width: int = 80, colour: bool = False, now: datetime | None = None) -> str:
+    """A reply as terminal text: title, body, fields, footer, buttons and the open prompt.
+
+    ``now`` (the console's clock) turns Discord timestamps into readable times; without it
+    they stay as the markup.
+    """
     paint = _painter(colour)
+    timed: Callable[[str], str] = (lambda text: readable_times(text, now)) if now is not None else str
     out = [paint(line, TONE_COLOURS[reply.tone]) for line in _wrap_plain(reply.title, width)]
     out.append(paint("─" * min(width, max(_width(line) for line in out)), DIM))
     if reply.body.strip():
-        out += markdown_lines(reply.body, width=width, colour=colour)
+        out += markdown_lines(timed(reply.body), width=width, colour=colour)
     for item in reply.fields:
         out.append("")
         out += markdown_lines(f"**{item.name}**", width=width, colour=colour)
-        out += markdown_lines(item.value, width=width, colour=colour, indent="  ")
+        out += markdown_lines(timed(item.value), width=width, colour=colour, indent="  ")
     notes = [n for n in (reply.footer, None if reply.ephemeral else "shown to the whole channel") if n]
     if notes:
         out.append("")

@@ -94,3 +94,18 @@ def test_game_refusals_in_the_console(transcript: Transcript) -> None:
                                               "Class game stopped"]
     assert errors[6][0] == "click 1"  # the stopped question's buttons are gone: "no button"
     assert errors[7] == ("/class stop", "No class game is running in this channel.")
+
+
+def test_the_text_console_prints_discords_timestamps_as_times(
+    tmp_path: Path, content_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    script = tmp_path / "game.txt"
+    script.write_text("instructor on\n/class start count:1 seconds:20\nwait 5\n", encoding="utf-8")
+    db = tmp_path / "studybot.sqlite3"
+    assert main(["console", "--now", "2024-03-04T09:00:00Z", "--db", str(db), "--content", str(content_dir),
+                 "--script", str(script)]) == 0
+    out = capsys.readouterr().out
+    assert "<t:" not in out
+    assert "time is up in 20 s (20 s per question)" in " ".join(out.split())  # against the clock at the start

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.console_frontend.console_render import (
     BOLD,
     markdown_lines,
+    readable_times,
     render_reply,
     reply_to_json,
     wants_colour,
@@ -138,3 +140,27 @@ def test_long_button_labels_wrap_at_words() -> None:
         "    with the United States",
         "[3] End",
     ]
+
+
+@pytest.mark.parametrize(
+    ("markup", "shown"),
+    [
+        ("<t:1709542820:R>", "in 20 s"),
+        ("<t:1709542790:R>", "10 s ago"),
+        ("<t:1709542800:R>", "now"),
+        ("<t:1709553600:R>", "in 3 h (Mar 4, 12:00 UTC)"),
+        ("<t:1709553600:f>", "2024-03-04 12:00 UTC"),
+        ("<t:1709553600>", "2024-03-04 12:00 UTC"),
+        ("<t:nope:R> and <@123>", "<t:nope:R> and <@123>"),
+    ],
+)
+def test_discord_timestamps_read_as_times_against_the_consoles_clock(markup: str, shown: str) -> None:
+    now = datetime(2024, 3, 4, 9, 0, tzinfo=UTC)
+    assert readable_times(f"due {markup}.", now) == f"due {shown}."
+
+
+def test_without_a_clock_timestamps_stay_as_markup() -> None:
+    reply = Reply(title="Game", body="time is up <t:1709542820:R>", fields=(Field("Next", "<t:1709542820:R>"),))
+    assert "<t:1709542820:R>" in render_reply(reply)
+    shown = render_reply(reply, now=datetime(2024, 3, 4, 9, 0, tzinfo=UTC))
+    assert "<t:" not in shown and "time is up in 20 s" in shown and "  in 20 s" in shown
