@@ -71,8 +71,12 @@ class StudyDatabase(Protocol):
     async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """The rows of a read by key (a few rows through an index): the engine's quickest way to one."""
 
-    async def write(self, transaction: Transaction[T]) -> T:
-        """Run one transaction's steps; all of it is kept, or (when it raises) none of it."""
+    async def write(self, transaction: Transaction[T], *, bulk: bool = False) -> T:
+        """Run one transaction's steps; all of it is kept, or (when it raises) none of it.
+
+        ``bulk`` marks one that may touch many rows (a reload's reset, a class question's
+        answers): an engine that runs small writes on the event loop's thread runs it elsewhere.
+        """
 
     async def close(self) -> None:
         """Finish writes in progress and close every connection."""

@@ -204,7 +204,7 @@ class ClassGameStore:
             deadline = to_db_time(now + next_after) if next_after is not None else None
             return (yield from _update_game(game_id, "phase = 'revealed', deadline = ?", (deadline,)))
 
-        return await self._db.write(reveal)
+        return await self._db.write(reveal, bulk=True)  # a class's answers become attempts and reviews
 
     async def advance(self, game_id: str, position: int) -> Game | None:
         """Open the question after revealed ``position``, or finish after the last; ``None`` if not revealed."""

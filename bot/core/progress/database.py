@@ -46,6 +46,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
@@ -81,6 +82,15 @@ _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """A write waiting for its batch: the work, the caller's future, and whether it is bulk."""
+
+    work: Callable[[sqlite3.Connection], Any]
+    future: asyncio.Future[Any]
+    bulk: bool
+
+
 class Database:
     """The bot's SQLite file: a writer for serialised transactions and a reader for queries.
 
@@ -107,7 +117,7 @@ class Database:
         self._loop = loop
         self._write_lock = asyncio.Lock()
         self._writes_since_checkpoint = 0
-        self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._queued: list[_Queued] = []
         self._drainer: asyncio.Task[None] | None = None
         self._checkpointing: asyncio.Task[None] | None = None
         self._exclusive: dict[str, asyncio.Lock] = {}
@@ -177,7 +187,7 @@ class Database:
                 self._identity.ensure_unchanged()
         self._count_write()
 
-    async def run_in_writer(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def run_in_writer(self, work: Callable[[sqlite3.Connection], T], *, bulk: bool = False) -> T:
         """Run ``work(connection)`` as one ``BEGIN IMMEDIATE … COMMIT``.
 
         ``work`` is a plain (not async) function given a writing ``sqlite3.Connection``; it
@@ -191,10 +201,12 @@ class Database:
         each in its own savepoint, so a write that raises is undone alone and the others
         commit. Every caller returns only after the COMMIT that made its write durable; if
         that COMMIT fails, every write in it fails with that error and none is kept. A
-        caller cancelled before its write was handed over leaves nothing written.
+        caller cancelled before its write was handed over leaves nothing written. A ``bulk``
+        write (one that may touch many rows) always runs on the writer's thread, with the
+        writes batched with it, so the loop keeps answering meanwhile.
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queued.append((work, future))
+        self._queued.append(_Queued(work, future, bulk))
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain())
         return await future
@@ -203,33 +215,33 @@ class Database:
         """Run the queued writes, all that are waiting in each trip."""
         try:
             while self._queued:
-                batch = [(work, future) for work, future in self._queued[:_MAX_BATCH] if not future.cancelled()]
+                batch = [queued for queued in self._queued[:_MAX_BATCH] if not queued.future.cancelled()]
                 del self._queued[:_MAX_BATCH]
                 if batch:
                     await self._run_batch(batch)
         finally:
             self._drainer = None
-            for _, future in self._queued:  # left over only if this task was cancelled
-                future.cancel()
+            for queued in self._queued:  # left over only if this task was cancelled
+                queued.future.cancel()
             self._queued.clear()
 
-    async def _run_batch(self, batch: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]]) -> None:
+    async def _run_batch(self, batch: list[_Queued]) -> None:
         """Run a batch under one commit (on this thread if it can) and settle each caller's future."""
         try:
             async with self._write_lock:
                 self._identity.ensure_unchanged()
-                works = [work for work, _ in batch]
-                outcomes = self._loop.write_batch(works)
-                if outcomes is None:  # the write lock is held elsewhere: wait for it on the writer's thread
+                works = [queued.work for queued in batch]
+                outcomes = None if any(queued.bulk for queued in batch) else self._loop.write_batch(works)
+                if outcomes is None:  # bulk, or the write lock is held elsewhere: on the writer's thread
                     outcomes = await _on_thread(self._writer, transact_group, works)
                 self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
             outcomes = [(False, _explained(error))] * len(batch)
         except BaseException:  # cancelled, or the interpreter is stopping: no caller will get an answer
-            for _, future in batch:
-                future.cancel()
+            for queued in batch:
+                queued.future.cancel()
             raise
-        for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+        for future, (ok, value) in zip((queued.future for queued in batch), outcomes, strict=True):
             if ok:
                 self._count_write()
             if future.cancelled():
@@ -287,9 +299,9 @@ class Database:
             rows = self._loop.rows(sql, frozen)
         return await self.fetch(sql, frozen) if rows is None else rows
 
-    async def write(self, transaction: Transaction[T]) -> T:
-        """Run a transaction's steps on the writer's thread (see :meth:`run_in_writer`)."""
-        return await self.run_in_writer(lambda conn: drive(conn, transaction(SQLITE)))
+    async def write(self, transaction: Transaction[T], *, bulk: bool = False) -> T:
+        """Run a transaction's steps as one write (see :meth:`run_in_writer`)."""
+        return await self.run_in_writer(lambda conn: drive(conn, transaction(SQLITE)), bulk=bulk)
 
     @asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[bool]:

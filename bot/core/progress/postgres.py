@@ -105,8 +105,11 @@ class PostgresDatabase:
         """A read by key: every read is a round trip to the server, so it is any other fetch."""
         return await self.fetch(sql, params)
 
-    async def write(self, transaction: Transaction[T]) -> T:
-        """Run a transaction's steps on one connection in one transaction (run again if PostgreSQL aborted it)."""
+    async def write(self, transaction: Transaction[T], *, bulk: bool = False) -> T:
+        """Run a transaction's steps on one connection in one transaction (run again if PostgreSQL aborted it).
+
+        Every statement is a round trip the loop awaits, so ``bulk`` changes nothing here.
+        """
         for attempt in range(_RETRIES + 1):
             try:
                 async with self._connection() as conn, conn.transaction():

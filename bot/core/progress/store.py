@@ -351,7 +351,7 @@ class ProgressStore:
             )
             return CardReset(sorted({row["card_id"] for row in rows}), len({row["learner_id"] for row in rows}))
 
-        return await self._db.write(reset_changed)
+        return await self._db.write(reset_changed, bulk=True)  # every learner's states of the changed cards
 
     async def stale_cards(self, current: Mapping[str, str]) -> CardReset:
         """What :meth:`sync_card_versions` would reset now, without changing anything."""

@@ -265,3 +265,12 @@ async def test_queued_writes_meeting_a_held_lock_all_fail_and_none_is_kept(tmp_p
         assert await _values(database) == [7]
     finally:
         await database.close()
+
+
+async def test_a_bulk_write_runs_on_the_writers_thread_with_the_writes_batched_beside_it(db: Database) -> None:
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE t (x INTEGER)")
+    threads = await asyncio.gather(db.run_in_writer(_insert(1)), db.run_in_writer(_insert(2), bulk=True))
+    assert threads[0] == threads[1] != threading.get_ident()
+    assert await db.run_in_writer(_insert(3)) == threading.get_ident()  # the next small one is back on the loop
+    assert await _values(db) == [1, 2, 3]
