@@ -14,7 +14,8 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.core.progress.database import connection_pragmas, to_db_time
+from bot.core.progress.database import to_db_time
+from bot.core.progress.sqlite_connections import connection_pragmas
 
 _TABLE = """
 CREATE TABLE attempts (

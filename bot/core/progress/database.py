@@ -44,28 +44,35 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
-from urllib.parse import quote
 
 import aiosqlite
 
 from bot.core.clock import system_clock
 from bot.core.errors import MigrationError, StudyError
-from bot.core.progress.database_faults import FileIdentity, damaged_at_start, fault_of, is_damage
+from bot.core.progress.database_faults import FileIdentity, damaged_at_start, explained, faults_explained, is_damage
 from bot.core.progress.dialect import SQLITE
 from bot.core.progress.migrations import Migration, check_expected, split_statements
+from bot.core.progress.sqlite_backup import backup_database
+from bot.core.progress.sqlite_connections import (
+    DEFAULT_BUSY_TIMEOUT_MS,
+    close_all,
+    connect,
+    connection_pragmas,
+    on_thread,
+    run_statement,
+)
 from bot.core.progress.sqlite_loop import LoopConnections
 from bot.core.progress.sqlite_writes import execute_retrying, rollback, transact_group
 from bot.core.progress.steps import Row, Transaction, drive
 from bot.core.progress.times import from_db_time, to_db_time
 
-__all__ = ["Database", "connection_pragmas", "from_db_time", "to_db_time"]
+__all__ = ["Database", "from_db_time", "to_db_time"]
 
-DEFAULT_BUSY_TIMEOUT_MS = 5000
 CHECKPOINT_EVERY_WRITES = 100
 """Write transactions between background checkpoints; an answer dirties about ten pages, so
 this is close to SQLite's default of checkpointing every 1000 pages."""
@@ -76,8 +83,6 @@ _MAX_BATCH = 64
 """At most this many queued writes per trip and COMMIT, so the write lock is held for a few
 milliseconds at most and a waiting ``transaction()`` is not starved."""
 _LOG = logging.getLogger(__name__)
-_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
-"""Suffixes of the files SQLite keeps beside a database; a backup written there is lost or corrupts it."""
 
 T = TypeVar("T")
 
@@ -139,8 +144,8 @@ class Database:
         opened: list[aiosqlite.Connection] = []
         try:
             for query_only, autocheckpoint in ((False, WRITER_AUTOCHECKPOINT_PAGES), (True, 0), (False, 0)):
-                opened.append(await _connect(path, busy_timeout_ms, query_only=query_only, create=create))
-                await _run(opened[-1], f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+                opened.append(await connect(path, busy_timeout_ms, query_only=query_only, create=create))
+                await run_statement(opened[-1], f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
             # On the checkpointer, so the reader and writer start with cold caches and read the file itself.
             findings = [str(row[0]) for row in await opened[-1].execute_fetchall("PRAGMA quick_check")]
             if findings != ["ok"]:
@@ -150,12 +155,12 @@ class Database:
                 raise StudyError(f"The database {path} disappeared while it was being opened.")
             loop = LoopConnections.open(path, connection_pragmas(busy_timeout_ms))
         except sqlite3.Error as error:
-            await _close_all(opened)
+            await close_all(opened)
             if is_damage(error):
                 raise damaged_at_start(path, [str(error)]) from error
             raise StudyError(f"Cannot open the database {path}: {error}.") from error
         except BaseException:
-            await _close_all(opened)
+            await close_all(opened)
             raise
         writer, reader, checkpointer = opened
         return cls(path, writer, reader, checkpointer, identity, loop)
@@ -174,15 +179,15 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """Run a block as one ``BEGIN IMMEDIATE … COMMIT``; any exception rolls it all back."""
         async with self._write_lock:
-            with _faults_explained():
+            with faults_explained():
                 self._identity.ensure_unchanged()
-                await _on_thread(self._writer, execute_retrying, "BEGIN IMMEDIATE")
+                await on_thread(self._writer, execute_retrying, "BEGIN IMMEDIATE")
                 try:
                     yield self._writer
                     self._identity.ensure_unchanged()
-                    await _on_thread(self._writer, execute_retrying, "COMMIT")
+                    await on_thread(self._writer, execute_retrying, "COMMIT")
                 except BaseException:
-                    await _on_thread(self._writer, rollback)
+                    await on_thread(self._writer, rollback)
                     raise
                 self._identity.ensure_unchanged()
         self._count_write()
@@ -233,10 +238,10 @@ class Database:
                 works = [queued.work for queued in batch]
                 outcomes = None if any(queued.bulk for queued in batch) else self._loop.write_batch(works)
                 if outcomes is None:  # bulk, or the write lock is held elsewhere: on the writer's thread
-                    outcomes = await _on_thread(self._writer, transact_group, works)
+                    outcomes = await on_thread(self._writer, transact_group, works)
                 self._identity.ensure_unchanged()  # committed, but to a file no one will read again
         except Exception as error:  # busy, a failed COMMIT, a closed connection: no write in the batch was kept
-            outcomes = [(False, _explained(error))] * len(batch)
+            outcomes = [(False, explained(error))] * len(batch)
         except BaseException:  # cancelled, or the interpreter is stopping: no caller will get an answer
             for queued in batch:
                 queued.future.cancel()
@@ -249,7 +254,7 @@ class Database:
             if ok:
                 future.set_result(value)
             else:
-                future.set_exception(value if isinstance(value, StudyError) else _explained(value))
+                future.set_exception(value if isinstance(value, StudyError) else explained(value))
 
     def _count_write(self) -> None:
         """Start a background checkpoint every ``CHECKPOINT_EVERY_WRITES`` committed writes."""
@@ -270,7 +275,7 @@ class Database:
         try:
             outcome = list(await self._checkpointer.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)"))
             if outcome and outcome[0][1] >= WRITER_AUTOCHECKPOINT_PAGES:  # (busy, pages in the log, copied)
-                await _run(self._checkpointer, "PRAGMA wal_checkpoint(RESTART)")
+                await run_statement(self._checkpointer, "PRAGMA wal_checkpoint(RESTART)")
         except (sqlite3.Error, ValueError) as error:  # ValueError: closed under us
             _LOG.warning("background WAL checkpoint failed: %s", error)
         finally:
@@ -288,14 +293,14 @@ class Database:
 
     async def fetch(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Every row of a read-only query, on the reader (it never waits for the writer)."""
-        with _faults_explained():
+        with faults_explained():
             rows = await self._reader.execute_fetchall(sql, tuple(params))
         return cast(list[Row], list(rows))  # sqlite3.Row reads columns by name, as Row promises
 
     async def lookup(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """The rows of a read by key, on the loop's own thread (see :mod:`sqlite_loop`): no hop."""
         frozen = tuple(params)
-        with _faults_explained():
+        with faults_explained():
             rows = self._loop.rows(sql, frozen)
         return await self.fetch(sql, frozen) if rows is None else rows
 
@@ -367,142 +372,15 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """Lend the read-only connection; in WAL mode it never waits for the writer."""
-        with _faults_explained():
+        with faults_explained():
             yield self._reader
 
     async def backup(self, dest: Path) -> None:
-        """Copy the live database with SQLite's backup API and prove the copy is sound.
-
-        The copy is written next to ``dest`` and only renamed into place once
-        ``PRAGMA integrity_check`` says ``ok``, so a failed backup never replaces a good one;
-        whatever fails, the scratch copy is removed.
-        """
-        partial = await asyncio.to_thread(_prepare_backup_file, self.path, dest)
-        try:
-            with _faults_explained():  # the source damaged, or the disk full
-                copy = await _open(aiosqlite.connect(partial))
-                try:
-                    await self._reader.backup(copy)
-                    verdict = [str(row[0]) for row in await copy.execute_fetchall("PRAGMA integrity_check")]
-                finally:
-                    await copy.close()
-            if verdict != ["ok"]:
-                raise StudyError(
-                    "The backup copy failed its integrity check and was discarded.",
-                    hint="; ".join(verdict[:5]),
-                )
-            partial.replace(dest)
-        except (OSError, sqlite3.Error) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            raise StudyError(f"Cannot write the backup to {dest}: {reason}.") from error
-        finally:
-            partial.unlink(missing_ok=True)
-
+        """Copy the live database to ``dest`` and prove the copy is sound (see :mod:`sqlite_backup`)."""
+        await backup_database(self._reader, self.path, dest)
 
 def _no_database(path: Path) -> StudyError:
     return StudyError(f"There is no database at {path}.",
                       hint="check the path; `studybot db migrate` creates a new database")
 
 
-def _prepare_backup_file(live: Path, dest: Path) -> Path:
-    """Refuse targets that would lose or corrupt data and return a fresh scratch path beside ``dest``."""
-    if dest.resolve() == live.resolve():
-        raise StudyError("A backup cannot overwrite the live database.", hint=str(dest))
-    if dest.name.endswith(_SQLITE_SIDE_FILES):
-        raise StudyError(
-            f"A backup cannot be written to {dest.name}: SQLite keeps its own journal files under names "
-            f"ending in {', '.join(_SQLITE_SIDE_FILES)} and would delete or misread it.",
-            hint="choose a name such as studybot-backup.sqlite3",
-        )
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    partial.unlink(missing_ok=True)
-    return partial
-
-
-def connection_pragmas(busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> tuple[str, ...]:
-    """The settings every connection to the study database runs with (the benchmarks reuse them)."""
-    return (
-        f"PRAGMA busy_timeout = {int(busy_timeout_ms)}",
-        "PRAGMA journal_mode = WAL",
-        "PRAGMA synchronous = NORMAL",
-        "PRAGMA foreign_keys = ON",
-    )
-
-
-async def _connect(path: Path, busy_timeout_ms: int, *, query_only: bool, create: bool) -> aiosqlite.Connection:
-    """Open one connection in autocommit mode, so only our explicit BEGINs start transactions.
-
-    Without ``create`` the file is opened with ``mode=rw``, so SQLite itself refuses to create it.
-    """
-    if create:
-        connection = await _open(aiosqlite.connect(path, isolation_level=None))
-    else:
-        connection = await _open(aiosqlite.connect(f"file:{quote(str(path))}?mode=rw", isolation_level=None, uri=True))
-    try:
-        connection.row_factory = aiosqlite.Row
-        for pragma in (*connection_pragmas(busy_timeout_ms), f"PRAGMA query_only = {int(query_only)}"):
-            await _run(connection, pragma)
-    except BaseException:
-        await connection.close()
-        raise
-    return connection
-
-
-async def _open(pending: aiosqlite.Connection) -> aiosqlite.Connection:
-    """Await an ``aiosqlite.connect(...)``; if it fails, wait for aiosqlite's worker thread to stop.
-
-    aiosqlite stops that thread after a failed connect without waiting; unless it finishes while
-    this loop still runs, it reports "Event loop is closed" from the thread after the program ends.
-    """
-    try:
-        return await pending
-    except BaseException:
-        await asyncio.to_thread(pending._thread.join, 5)
-        raise
-
-
-async def _close_all(connections: list[aiosqlite.Connection]) -> None:
-    """Close connections opened so far, newest first (a failed open leaves nothing behind)."""
-    for connection in reversed(connections):
-        await connection.close()
-
-
-def _explained(error: BaseException) -> BaseException:
-    """``error``, or the :class:`DatabaseUnusableError` that says what it means (logged for the operator)."""
-    fault = fault_of(error)
-    if fault is None:
-        return error
-    _LOG.error("database fault: %s", error)
-    fault.__cause__ = error
-    return fault
-
-
-@contextmanager
-def _faults_explained() -> Iterator[None]:
-    """Turn a damaged file or a full disk met inside the block into a :class:`DatabaseUnusableError`."""
-    try:
-        yield
-    except sqlite3.Error as error:
-        explained = _explained(error)
-        if explained is error:
-            raise
-        raise explained from error
-
-
-async def _on_thread(connection: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
-    """Call ``fn(sqlite3_connection, *args)`` on the connection's worker thread; one trip.
-
-    aiosqlite (0.17 through 0.22) has no public way to run a callable on its thread; every
-    public method is a thin wrapper around ``Connection._execute``, which queues a callable
-    to the single worker thread that owns the ``sqlite3`` connection, in FIFO order. We use
-    that same queue, so our callables are ordered with every other call on the connection.
-    """
-    raw: sqlite3.Connection = connection._conn
-    result: T = await connection._execute(fn, raw, *args)
-    return result
-
-
-async def _run(connection: aiosqlite.Connection, statement: str) -> None:
-    """Run a statement to completion in one trip, so no half-read statement keeps a lock."""
-    await connection.execute_fetchall(statement)

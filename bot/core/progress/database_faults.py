@@ -13,8 +13,11 @@ database can refuse to acknowledge writes once its path names another file or no
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,7 @@ from bot.core.errors import DatabaseUnusableError
 RESTORE_HINT = "stop the bot and restore the latest backup, as the README's 'Restoring a backup' says"
 _TELL_INSTRUCTOR = "please tell an instructor"
 _DAMAGED_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
+_LOG = logging.getLogger(__name__)
 
 
 def _primary_code(error: BaseException) -> int:
@@ -92,3 +96,25 @@ class FileIdentity:
             f"The study database file was {what} while the bot was running, so nothing more is being saved.",
             hint=f"{_TELL_INSTRUCTOR}: the bot must be stopped and started again ({self.path})",
         )
+
+
+def explained(error: BaseException) -> BaseException:
+    """``error``, or the :class:`DatabaseUnusableError` that says what it means (logged for the operator)."""
+    fault = fault_of(error)
+    if fault is None:
+        return error
+    _LOG.error("database fault: %s", error)
+    fault.__cause__ = error
+    return fault
+
+
+@contextmanager
+def faults_explained() -> Iterator[None]:
+    """Turn a damaged file or a full disk met inside the block into a :class:`DatabaseUnusableError`."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        fault = explained(error)
+        if fault is error:
+            raise
+        raise fault from error
