@@ -53,10 +53,10 @@ from typing import Any, TypeVar, cast
 import aiosqlite
 
 from bot.core.clock import system_clock
-from bot.core.errors import MigrationError, StudyError
+from bot.core.errors import StudyError
 from bot.core.progress.database_faults import FileIdentity, damaged_at_start, explained, faults_explained, is_damage
 from bot.core.progress.dialect import SQLITE
-from bot.core.progress.migrations import Migration, check_expected, split_statements
+from bot.core.progress.migrations import Migration, check_expected, migration_failed, split_statements
 from bot.core.progress.sqlite_backup import backup_database
 from bot.core.progress.sqlite_connections import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -360,10 +360,7 @@ class Database:
                 for statement in statements:
                     await conn.execute(statement)
             except sqlite3.Error as error:
-                raise MigrationError(
-                    f"Migration {migration.name} failed and was rolled back: {error}.",
-                    hint=f"the database is still at version {found}",
-                ) from error
+                raise migration_failed(migration, found, error) from error
             await conn.execute(create_ledger)
             await conn.execute(insert_row, (migration.version, migration.name, migration.sha256,
                                             to_db_time(system_clock())))

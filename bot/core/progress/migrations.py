@@ -140,6 +140,12 @@ def check_expected(migration: Migration, found: int) -> None:
         )
 
 
+def migration_failed(migration: Migration, found: int, error: Exception) -> MigrationError:
+    """What either engine says when a migration's statement fails (its transaction rolled back)."""
+    return MigrationError(f"Migration {migration.name} failed and was rolled back: {error}.",
+                          hint=f"the database is still at version {found}")
+
+
 async def migrate(db: StudyDatabase, migrations_dir: Path) -> list[str]:
     """Apply every pending migration in order; return the names of those applied.
 

@@ -35,10 +35,10 @@ from typing import Any, TypeVar
 import asyncpg
 
 from bot.core.clock import system_clock
-from bot.core.errors import DATABASE_BUSY, DatabaseBusyError, MigrationError, StudyError
+from bot.core.errors import DATABASE_BUSY, DatabaseBusyError, StudyError
 from bot.core.progress.backend import Migration
 from bot.core.progress.dialect import POSTGRESQL
-from bot.core.progress.migrations import check_expected
+from bot.core.progress.migrations import check_expected, migration_failed
 from bot.core.progress.postgres_url import pg_dump_arguments, safe_url
 from bot.core.progress.steps import Row, Steps, Transaction
 from bot.core.progress.times import to_db_time
@@ -242,10 +242,7 @@ class PostgresDatabase:
                 for statement in statements:
                     await conn.execute(statement)
             except asyncpg.PostgresError as error:
-                raise MigrationError(
-                    f"Migration {migration.name} failed and was rolled back: {error}.",
-                    hint=f"the database is still at version {found}",
-                ) from error
+                raise migration_failed(migration, found, error) from error
             await conn.execute(create_ledger)
             await conn.execute(insert_row, migration.version, migration.name, migration.sha256,
                                to_db_time(system_clock()))
