@@ -140,32 +140,34 @@ class TemplateSet:
         """
         key = _memo_key(name, context)
         if key is None:
-            return self._render(name, context)
+            return self._render(name, context)[0]
         output = self._memo.get(key)
         if output is None:
-            output = self._render(name, context)
+            output, as_written = self._render(name, context)
+            if not as_written:  # an override that failed or ran long this time may not the next
+                return output
             if len(self._memo) >= MEMO_SIZE:
                 del self._memo[next(iter(self._memo))]  # the oldest: a card nobody is on any more
             self._memo[key] = output
         return output
 
-    def _render(self, name: str, context: Mapping[str, Any]) -> str:
-        """Render one template now.
+    def _render(self, name: str, context: Mapping[str, Any]) -> tuple[str, bool]:
+        """Render one template now; say whether it is the template in force (not a fallback).
 
         An instructor's override passed its test render with sample data, but real data may
         make it fail or run long: it runs under RENDER_SECONDS, and anything going wrong falls
         back to the built-in template (and is logged) rather than failing the learner's reply.
         """
         if name not in self._overrides:
-            return _render_capped(self._builtin_env, name, context)
+            return _render_capped(self._builtin_env, name, context), True
         try:
             return run_within_budget(lambda: _render_capped(self._override_env, name, context),
-                                     seconds=RENDER_SECONDS)
+                                     seconds=RENDER_SECONDS), True
         except Exception as exc:
             origin = self.specs[name].origin
             reason = "took too long" if isinstance(exc, TemplateBudgetExceeded) else _describe(exc)
             _LOG.warning("template override %s %s; the built-in %s was used instead", origin, reason, name)
-            return _render_capped(self._builtin_env, name, context)
+            return _render_capped(self._builtin_env, name, context), False
 
     @classmethod
     def load(

@@ -104,3 +104,15 @@ def test_recursion_that_doubles_is_stopped_by_the_step_budget(tmp_path: Path) ->
     source = CARD + "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(30) }}x"
     _, [problem] = load_override(tmp_path, "card.md.j2", source)
     assert "takes too long to render" in problem
+
+
+def test_a_fallback_is_not_remembered_so_the_override_is_tried_again(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A render that ran long once (a busy machine) must not pin the built-in for that card."""
+    source = CARD + "{{ options[1][1] }} {{ (prompt * 900)|length }}"
+    templates, _ = load_override(tmp_path, "card.md.j2", source)
+    real = {**template_samples()["card.md.j2"](), "options": [("A", "only one")]}
+    with caplog.at_level(logging.WARNING, logger="bot.core.presentation.rendering"):
+        templates.render("card.md.j2", **real)
+        templates.render("card.md.j2", **real)
+    assert caplog.text.count("the built-in card.md.j2 was used instead") == 2
