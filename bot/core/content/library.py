@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.content.instructor_files import write_atomically
 from bot.core.content.loader import SampleProvider, load_content
 from bot.core.content.snapshot import ContentSnapshot
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.problems import ContentError, Problem
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +31,20 @@ class ReloadResult:
 
 
 class ContentLibrary:
-    """Holds the current snapshot; a failed reload leaves it serving untouched."""
+    """Holds the current snapshot; a failed reload leaves it serving untouched.
 
-    def __init__(self, content_dir: Path, samples: SampleProvider) -> None:
+    With a sentence model, each snapshot that goes live has its passages encoded on a
+    background thread and starts ranking by meaning when that is done (milliseconds from the
+    vector cache, 10-20 s for a course never seen); until then its search ranks by words.
+    """
+
+    def __init__(self, content_dir: Path, samples: SampleProvider, meaning: MeaningModel | None = None) -> None:
         self.content_dir = content_dir
         self._samples = samples
+        self._meaning = meaning
         self._snapshot: ContentSnapshot | None = None
         self._lock = asyncio.Lock()
+        self._encoding: threading.Thread | None = None
 
     @property
     def snapshot(self) -> ContentSnapshot:
@@ -43,8 +55,7 @@ class ContentLibrary:
 
     def load(self) -> ContentSnapshot:
         """First load at start-up; raises ContentError so a broken course refuses to start."""
-        self._snapshot = load_content(self.content_dir, self._samples)
-        return self._snapshot
+        return self._serve(load_content(self.content_dir, self._samples))
 
     async def check(self, extra_decks: dict[str, str] | None = None) -> ContentSnapshot:
         """Build a snapshot off the event loop without swapping it in; raises ContentError."""
@@ -57,8 +68,7 @@ class ContentLibrary:
                 fresh = await self.check()
             except ContentError as exc:
                 return ReloadResult(self.snapshot, exc.problems)
-            self._snapshot = fresh
-            return ReloadResult(fresh, ())
+            return ReloadResult(self._serve(fresh), ())
 
     async def install_deck(self, name: str, text: str, *, keep_previous_as: str | None = None) -> ReloadResult:
         """Validate a deck against the content on disk; only if valid, write ``cards/<name>`` and go live.
@@ -77,5 +87,31 @@ class ContentLibrary:
                 previous = await asyncio.to_thread(target.read_text, encoding="utf-8")
                 await asyncio.to_thread(write_atomically, self.content_dir / "replaced" / keep_previous_as, previous)
             await asyncio.to_thread(write_atomically, target, text)
-            self._snapshot = fresh
-            return ReloadResult(fresh, ())
+            return ReloadResult(self._serve(fresh), ())
+
+    @property
+    def encoding(self) -> bool:
+        """Whether passages are being encoded in the background now."""
+        return self._encoding is not None and self._encoding.is_alive()
+
+    def wait_for_meaning(self, timeout: float | None = None) -> bool:
+        """Block until the serving snapshot's passages are encoded (or ``timeout``); whether search ranks by meaning."""
+        if self._encoding is not None:
+            self._encoding.join(timeout)
+        return self.snapshot.index.ranks_by_meaning
+
+    def _serve(self, snapshot: ContentSnapshot) -> ContentSnapshot:
+        """Swap ``snapshot`` in and start encoding its passages in the background."""
+        self._snapshot = snapshot
+        if self._meaning is not None:
+            self._encoding = threading.Thread(target=self._encode, args=(self._meaning, snapshot),
+                                              name="search-meaning", daemon=True)
+            self._encoding.start()
+        return snapshot
+
+    @staticmethod
+    def _encode(meaning: MeaningModel, snapshot: ContentSnapshot) -> None:
+        try:
+            snapshot.index.attach_meaning(meaning.build(snapshot.index.meaning_texts()))
+        except Exception:  # a broken model must not take search down: the words still rank
+            log.exception("search: encoding the passages failed; ranking by words only")

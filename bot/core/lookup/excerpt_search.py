@@ -23,6 +23,10 @@ Ranking, in order of what it rests on:
   words in their best sentence, and that sentence is the snippet (``excerpt_snippets``).
   There a word's weight stops growing at the idf of a word in RARE_SHARE of the passages, so
   one rare word of the question does not outweigh a sentence holding several of its words.
+* **Meaning.** Once the sentence model has encoded the passages (``semantic``, off the event
+  loop after each load), the CANDIDATES leading passages are reordered by fusing this ranking
+  with how alike in meaning each is to the question. Until then, or without the model, the
+  words alone rank.
 * **Fiction last.** Passages of fiction sources rank after the analysis unless the question
   is about the fiction (it names a work of fiction, "in the story", or uses names or title
   words only the fiction uses, or a glossary concept cited only from it); then the fiction
@@ -63,6 +67,7 @@ from bot.core.lookup.search_terms import (
     token_word,
     words,
 )
+from bot.core.lookup.semantic.meaning import CANDIDATES, MeaningTexts, PassageMeaning
 from bot.core.models import Card, Passage, Synonym, Term
 from bot.core.text import strip_markup
 
@@ -216,6 +221,7 @@ class ExcerptIndex:
         for passage in passages:
             vocabulary.update(words(passage.text))
         self._vocabulary = {w: n for w, n in vocabulary.items() if len(w) > 2}
+        self._meaning: PassageMeaning | None = None
 
     def __len__(self) -> int:
         return len(self._passages)
@@ -239,10 +245,13 @@ class ExcerptIndex:
         order_key = np.where(matched, scores + _SOURCE_KIND_FIRST * first, -np.inf)
         weights = {token: min(self._postings[token].idf, self._rare_idf) * weight
                    for token, weight in analysed.weights.items()}
-        rows = self._ranked_rows(order_key, weights, offset + limit)[offset:]
+        rows = [row for row in self._ranked_rows(order_key, weights, max(offset + limit, CANDIDATES))
+                if matched[row]]
+        if (meaning := self._meaning) is not None:
+            rows[:CANDIDATES] = meaning.rerank(text, rows[:CANDIDATES], [bool(first[row]) for row in rows[:CANDIDATES]])
         hits = tuple(
             SearchHit(self._rows[row], best_snippet(self._sentences[row], weights, self._phrases), float(scores[row]))
-            for row in rows if matched[row]
+            for row in rows[offset:offset + limit]
         )
         return SearchPage(query, hits, total, offset, shortened=shortened)
 
@@ -259,6 +268,23 @@ class ExcerptIndex:
         if suggestion == query or not any(stem(w) in self._postings for w in corrected):
             return None
         return suggestion
+
+    def meaning_texts(self) -> MeaningTexts:
+        """What the sentence model encodes for this index: each passage under its heading, and its sentences."""
+        return MeaningTexts(
+            passages=[f"{p.heading}. {strip_markup(p.text)}" for p in self._rows],
+            sentences=[s.text for sentences in self._sentences for s in sentences],
+            sentence_rows=[row for row, sentences in enumerate(self._sentences) for _ in sentences],
+        )
+
+    def attach_meaning(self, meaning: PassageMeaning) -> None:
+        """Rank by meaning too from now on (built from :meth:`meaning_texts`, usually in the background)."""
+        self._meaning = meaning
+
+    @property
+    def ranks_by_meaning(self) -> bool:
+        """Whether meaning vectors are attached."""
+        return self._meaning is not None
 
     def passages_for(self, keys: Iterable[str]) -> list[Passage]:
         """Passages by key, skipping unknown ones (e.g. after a reload)."""

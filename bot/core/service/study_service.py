@@ -23,6 +23,7 @@ from bot.core.clock import Clock, system_clock
 from bot.core.content.library import ContentLibrary
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.errors import StudyError
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.presentation import actions
 from bot.core.presentation.actions import Action, Verb
 from bot.core.presentation.replies import Reply
@@ -152,6 +153,7 @@ class StudyService:
         migrations_dir: Path,
         clock: Clock = system_clock,
         rng: random.Random | None = None,
+        meaning: MeaningModel | None = None,
     ) -> StudyService:
         """Migrate the database, load and validate the content, follow other processes' reloads.
 
@@ -160,12 +162,13 @@ class StudyService:
         tried in the console or a second process with other content, and only ``/instructor
         reload`` of the content that serves may reset them. Raises ContentError (every problem
         listed) or MigrationError, so a broken course or database refuses to start instead of
-        serving half of itself.
+        serving half of itself. With ``meaning``, search also ranks by meaning once the
+        passages are encoded in the background (see ContentLibrary).
         """
         db = await open_database(db_path)
         try:
             await migrate(db, migrations_dir)
-            library = ContentLibrary(content_dir, template_samples)
+            library = ContentLibrary(content_dir, template_samples, meaning)
             await asyncio.to_thread(library.load)
             store = ProgressStore(db, clock, Scheduler())
             stale = await store.stale_cards(library.snapshot.card_hashes)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.content.library import ContentLibrary
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.problems import ContentError
 from bot.core.service.template_samples import template_samples
 
@@ -60,3 +61,17 @@ async def test_uploaded_deck_is_checked_against_live_content(content_dir: Path) 
     assert [str(p) for p in caught.value.problems] == [
         "cards/upload.yaml:3:9: cards[0].id: duplicate card id 'hist-occupied' (first used at cards/history.yaml:3:9)"
     ]
+
+
+async def test_each_snapshot_that_goes_live_is_encoded_for_search_by_meaning(
+        content_dir: Path, meaning_model: MeaningModel) -> None:
+    library = ContentLibrary(content_dir, template_samples, meaning_model)
+    library.load()
+    assert library.wait_for_meaning(timeout=120)
+    (content_dir / "sources").joinpath("paper.md").open("a", encoding="utf-8").write(
+        "\n\nA new closing paragraph about orchestras touring Vladivostok.\n")
+    reloaded = await library.reload()
+    assert reloaded.ok
+    assert library.wait_for_meaning(timeout=120)
+    assert reloaded.snapshot.index.ranks_by_meaning
+    assert "orchestras" in reloaded.snapshot.index.search("orchestras on tour in vladivostok").hits[0].passage.text
