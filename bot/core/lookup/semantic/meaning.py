@@ -59,10 +59,11 @@ class PassageMeaning:
         self._encoder = encoder
         self._passages = passages
         self._sentences = sentences
-        self._sentence_rows = np.asarray(sentence_rows, dtype=np.int64)
-        if len(self._sentence_rows) and np.any(np.diff(self._sentence_rows) < 0):
+        self._sentence_rows = sentence_rows
+        rows = np.asarray(sentence_rows, dtype=np.int64)
+        if len(rows) and np.any(np.diff(rows) < 0):
             raise ValueError("sentences must come in passage order")
-        self._starts = np.searchsorted(self._sentence_rows, np.arange(len(passages) + 1))
+        self._starts = np.searchsorted(rows, np.arange(len(passages) + 1))
         self._question = lru_cache(maxsize=remember)(lambda text: encoder.encode([text])[0])
 
     def forgetful(self) -> PassageMeaning:
