@@ -207,14 +207,19 @@ def percent(part: int | None, whole: int) -> str:
     return "—" if part is None else f"{part}/{whole} ({100 * part / whole:.0f}%)"
 
 
+def searches(figures: QualityFigures) -> list[tuple[str, dict[str, Score]]]:
+    """The searches scored, named, the bot as ``/excerpt`` serves it first."""
+    scored = [("bot, words only", figures.words), ("plain BM25 (FTS5)", figures.baseline)]
+    if figures.meaning is not None:
+        scored.insert(0, ("bot /excerpt", figures.meaning))
+    return scored
+
+
 def table(figures: QualityFigures) -> str:
     """The side-by-side table, one row per search and split."""
-    searches = [("bot, words only", figures.words), ("plain BM25 (FTS5)", figures.baseline)]
-    if figures.meaning is not None:
-        searches.insert(0, ("bot /excerpt", figures.meaning))
     lines = [f"{'search':<22} {'split':<9} {'recall@3':>13} {'MRR':>5} {'snippet-hit':>13}"]
     for split in figures.words:
-        for name, scores in searches:
+        for name, scores in searches(figures):
             s = scores[split]
             lines.append(f"{name:<22} {split:<9} {percent(s.recall, s.questions):>13} {s.mrr:5.2f} "
                          f"{percent(s.snippet_hits, s.questions):>13}")
