@@ -293,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             Row("  plain FTS5 bm25 baseline", report.short_latency(figures.bare)),
             Row("  search by words / baseline", f"{figures.ratio_p50:.1f}x at p50, {figures.ratio_p99:.1f}x at p99"),
             Row("  define", report.short_latency(figures.define)),
-            *(Row(f"  slowest: “{report.clip(q, 34)}”", f"{ms:.1f} ms ({hits:,} passages match)")
+            *(Row(f"  slowest as served: “{report.clip(q, 34)}”", f"{ms:.1f} ms ({hits:,} passages match)")
               for q, ms, hits in figures.slowest),
         ]
     quality = searched.quality

@@ -118,12 +118,13 @@ def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0,
     for timed in calls.values():
         _timed(timed)  # warm caches, compile statements
     runs: dict[str, list[Latency]] = {name: [] for name in calls}
+    as_served = "meaning" if "meaning" in calls else "search"
     per_query: list[list[float]] = [[] for _ in searches]
     for _ in range(repeats):
         for name, timed in calls.items():
             durations = _timed(timed)
             runs[name].append(Latency.of(durations))
-            if timed is calls.get("meaning", calls["search"]):
+            if name == as_served:
                 for times, duration in zip(per_query, durations, strict=True):
                     times.append(duration)
     typical = sorted(((statistics.median(t) * 1000, q) for q, t in zip(searches, per_query, strict=True)), reverse=True)
