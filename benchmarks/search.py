@@ -3,7 +3,11 @@
 The query mix is drawn from the content itself (so it follows content edits): glossary terms
 and aliases, two-word phrases and single words from the passages, misspelled words (the
 "did you mean" path) and words that match nothing. ``ExcerptIndex.search`` is timed as the
-bot calls it for a first page; the bare query is the plain baseline of
+bot calls it for a first page, twice: by words alone (what runs on the event loop without
+the sentence model, or until the passages are encoded) and, with the model, by meaning too
+(what ``/excerpt`` serves, on a worker thread), each question encoded afresh every pass
+(``PassageMeaning.forgetful``). Each runs on an index of its own built from the snapshot.
+The bare query is the plain baseline of
 ``benchmarks.search_quality`` (every word OR-ed, ``ORDER BY bm25 LIMIT 3``, no count, snippet
 or suggestion) on its own FTS5 table of the same passages.
 """
@@ -17,9 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from benchmarks.search_quality import Bm25Baseline
+from benchmarks.search_quality import Bm25Baseline, fresh_index
 from benchmarks.stats import Latency
 from bot.core.content.snapshot import ContentSnapshot
+from bot.core.lookup.semantic.meaning import MeaningModel
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
 
@@ -30,10 +35,13 @@ class LookupFigures:
 
     passages: int
     search: Latency
+    """The search by words alone: what blocks the event loop when it runs there."""
     bare: Latency
     define: Latency
+    by_meaning: Latency | None = None
+    """The whole search by meaning (words, question encoding, fusion), on a worker thread; None without the model."""
     slowest: tuple[tuple[str, float, int], ...] = ()
-    """The slowest searches: (query, median milliseconds, passages matched)."""
+    """The slowest searches as served (by meaning when measured): (query, median milliseconds, passages matched)."""
 
     @property
     def ratio_p50(self) -> float:
@@ -88,33 +96,43 @@ def _timed(calls: Sequence[Callable[[], object]]) -> list[float]:
     return durations
 
 
-def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0) -> LookupFigures:
-    """Time search, bare FTS5 and define over the query mix, ``repeats`` passes after a warm-up."""
+def measure_lookups(snapshot: ContentSnapshot, repeats: int, seed: int = 0,
+                    meaning: MeaningModel | None = None) -> LookupFigures:
+    """Time search (by words, and by meaning with ``meaning``), bare FTS5 and define, ``repeats`` passes each."""
     rng = random.Random(seed)
     searches = search_queries(snapshot, rng)
     defines = define_queries(snapshot, rng)
-    index = snapshot.index
+    words = served = fresh_index(snapshot)
+    if meaning is not None:
+        served = fresh_index(snapshot)
+        served.attach_meaning(meaning.build(served.meaning_texts()).forgetful())
     baseline = Bm25Baseline(snapshot.passages, depth=3)
 
-    search_calls = [lambda q=q: index.search(q) for q in searches]
-    bare_calls = [lambda q=q: baseline(q) for q in searches]
-    define_calls = [lambda q=q: snapshot.define(q) for q in defines]
-    for calls in (search_calls, bare_calls, define_calls):
-        _timed(calls)  # warm caches, compile statements
-    runs: dict[str, list[Latency]] = {"search": [], "bare": [], "define": []}
+    calls = {
+        "search": [lambda q=q: words.search(q) for q in searches],
+        "bare": [lambda q=q: baseline(q) for q in searches],
+        "define": [lambda q=q: snapshot.define(q) for q in defines],
+    }
+    if served is not words:
+        calls["meaning"] = [lambda q=q: served.search(q) for q in searches]
+    for timed in calls.values():
+        _timed(timed)  # warm caches, compile statements
+    runs: dict[str, list[Latency]] = {name: [] for name in calls}
+    as_served = "meaning" if "meaning" in calls else "search"
     per_query: list[list[float]] = [[] for _ in searches]
     for _ in range(repeats):
-        durations = _timed(search_calls)
-        for times, duration in zip(per_query, durations, strict=True):
-            times.append(duration)
-        runs["search"].append(Latency.of(durations))
-        runs["bare"].append(Latency.of(_timed(bare_calls)))
-        runs["define"].append(Latency.of(_timed(define_calls)))
+        for name, timed in calls.items():
+            durations = _timed(timed)
+            runs[name].append(Latency.of(durations))
+            if name == as_served:
+                for times, duration in zip(per_query, durations, strict=True):
+                    times.append(duration)
     typical = sorted(((statistics.median(t) * 1000, q) for q, t in zip(searches, per_query, strict=True)), reverse=True)
     return LookupFigures(
         passages=len(snapshot.passages),
         search=Latency.median_of(runs["search"]),
         bare=Latency.median_of(runs["bare"]),
         define=Latency.median_of(runs["define"]),
-        slowest=tuple((q, ms, index.search(q).total) for ms, q in typical[:3]),
+        by_meaning=Latency.median_of(runs["meaning"]) if "meaning" in runs else None,
+        slowest=tuple((q, ms, served.search(q).total) for ms, q in typical[:3]),
     )

@@ -11,7 +11,12 @@ keyword mix of ``benchmarks.search``.
   left out of the MATCH (a cut-off on what must be scored) unless nothing else remains.
 * ``tantivy``: an in-RAM tantivy index, English stemming, the content words as a query.
 * ``bm25s``: bm25s with PyStemmer's English stemmer and its English stopwords.
-* ``bot index``: ``ExcerptIndex.search`` as ``/excerpt`` calls it, snippets included.
+* ``bot index``: ``ExcerptIndex.search`` by words alone, snippets included.
+* ``bot index + meaning``: the same with meaning attached, as ``/excerpt`` serves it when the
+  sentence model is installed. Its vectors come from the vector cache (the 100x corpus repeats
+  the shipped texts, so nothing new is encoded; its build time is the cache's), and each query
+  encodes its question afresh (``PassageMeaning.forgetful``), never from the question cache.
+  The question's encoding alone is timed too, over the same queries (:func:`time_questions`).
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ import bm25s
 import Stemmer
 import tantivy
 
-from benchmarks.search_quality import Bm25Baseline, Question, Score, score
+from benchmarks.search_quality import Bm25Baseline, Question, Score, fresh_index, score
 from benchmarks.stats import Latency
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.lookup.excerpt_search import ExcerptIndex
 from bot.core.lookup.search_terms import is_content, words
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.models import Passage
 from bot.core.text import strip_markup
 
@@ -119,12 +125,22 @@ class Bm25s:
         return [self._keys[r] for r, s in zip(results[0], scores[0], strict=True) if s > 0]
 
 
+def _searching(index: ExcerptIndex) -> Engine:
+    return lambda text: [h.passage.key for h in index.search(text).hits]
+
+
 def _bot(snapshot: ContentSnapshot) -> Engine:
     """A fresh ExcerptIndex over the snapshot's content, so its build is timed too."""
-    fiction = {s.id: s.title for s in snapshot.course.sources if s.is_fiction}
-    index = ExcerptIndex(snapshot.passages, terms=list(snapshot.glossary.terms.values()),
-                         cards=snapshot.cards.values(), fiction_titles=fiction, synonyms=snapshot.synonyms)
-    return lambda text: [h.passage.key for h in index.search(text).hits]
+    return _searching(fresh_index(snapshot))
+
+
+def _bot_with_meaning(model: MeaningModel) -> Callable[[ContentSnapshot], Engine]:
+    """A fresh ExcerptIndex with meaning attached, encoding every question afresh."""
+    def build(snapshot: ContentSnapshot) -> Engine:
+        index = fresh_index(snapshot)
+        index.attach_meaning(model.build(index.meaning_texts()).forgetful())
+        return _searching(index)
+    return build
 
 
 def _plain(passages: Sequence[Passage]) -> Engine:
@@ -139,6 +155,7 @@ ENGINES: dict[str, Callable[[ContentSnapshot], Engine]] = {
     "bm25s + PyStemmer": lambda s: Bm25s(s.passages),
     "bot index (ExcerptIndex)": _bot,
 }
+MEANING_ENGINE = "bot index + meaning"
 
 
 @dataclass(frozen=True)
@@ -153,7 +170,7 @@ class EngineFigures:
     build_seconds: float
 
 
-def _timed(engine: Engine, queries: Sequence[str]) -> tuple[list[float], list[float]]:
+def _timed(engine: Callable[[str], object], queries: Sequence[str]) -> tuple[list[float], list[float]]:
     """Wall-clock and thread CPU seconds of each query."""
     wall, cpu = [], []
     for query in queries:
@@ -164,24 +181,54 @@ def _timed(engine: Engine, queries: Sequence[str]) -> tuple[list[float], list[fl
     return wall, cpu
 
 
+def _latencies(call: Callable[[str], object], queries: Sequence[str], repeats: int) -> tuple[Latency, Latency]:
+    """Wall-clock and CPU latency of ``call`` over ``queries``, medians of ``repeats`` passes after a warm-up."""
+    _timed(call, queries)
+    runs = [_timed(call, queries) for _ in range(repeats)]
+    return Latency.median_of([Latency.of(w) for w, _ in runs]), Latency.median_of([Latency.of(c) for _, c in runs])
+
+
 def compare_engines(
-    shipped: ContentSnapshot, big: ContentSnapshot, questions: Sequence[Question], mix: Sequence[str], repeats: int
+    shipped: ContentSnapshot, big: ContentSnapshot, questions: Sequence[Question], mix: Sequence[str], repeats: int,
+    meaning: MeaningModel | None = None,
 ) -> list[EngineFigures]:
-    """Recall@3 on ``shipped`` and latency on ``big`` for every engine, medians of ``repeats``."""
+    """Recall@3 on ``shipped`` and latency on ``big`` for every engine (with ``meaning``, the bot's by meaning too)."""
     queries = [q.text for q in questions] + list(mix)
+    engines = dict(ENGINES)
+    if meaning is not None:
+        engines[MEANING_ENGINE] = _bot_with_meaning(meaning)
     figures = []
-    for name, build in ENGINES.items():
+    for name, build in engines.items():
         small = build(shipped)
         recall, _ = score(questions, lambda text, e=small: [(k, None) for k in e(text)], with_snippets=False)
         started = time.perf_counter()
         engine = build(big)
         built = time.perf_counter() - started
-        _timed(engine, queries)  # warm up
-        runs = [_timed(engine, queries) for _ in range(repeats)]
-        wall = Latency.median_of([Latency.of(w) for w, _ in runs])
-        cpu = Latency.median_of([Latency.of(c) for _, c in runs])
+        wall, cpu = _latencies(engine, queries, repeats)
         figures.append(EngineFigures(name, recall, wall, cpu, built))
     return figures
+
+
+@dataclass(frozen=True)
+class EncodingFigures:
+    """Encoding a question alone (wall and CPU), every time afresh: the part of a search by meaning it adds."""
+
+    latency: Latency
+    cpu: Latency
+
+    def line(self) -> str:
+        """One line for under the engine table."""
+        return (f"{MEANING_ENGINE}: question encoding alone, same queries: "
+                f"p50 {self.latency.p50:.2f} / p99 {self.latency.p99:.2f} ms, "
+                f"CPU p50 {self.cpu.p50:.2f} / p99 {self.cpu.p99:.2f} ms")
+
+
+def time_questions(model: MeaningModel, shipped: ContentSnapshot, questions: Sequence[Question],
+                   mix: Sequence[str], repeats: int) -> EncodingFigures:
+    """Encode each of the engines' queries afresh, ``repeats`` passes: the question encoding inside each search."""
+    meaning = model.build(fresh_index(shipped).meaning_texts()).forgetful()
+    wall, cpu = _latencies(meaning.question, [q.text for q in questions] + list(mix), repeats)
+    return EncodingFigures(wall, cpu)
 
 
 def engine_table(figures: Sequence[EngineFigures], passages: int) -> str:
@@ -209,14 +256,20 @@ def main() -> int:
     from benchmarks.search_quality import load_questions
     from bot.core.content.loader import load_content
     from bot.core.service.template_samples import template_samples
-    from bot.settings import DEFAULT_CONTENT_DIR
+    from bot.settings import DEFAULT_CACHE_DIR, DEFAULT_CONTENT_DIR
 
     shipped = load_content(DEFAULT_CONTENT_DIR, template_samples)
     with tempfile.TemporaryDirectory() as tmp:
         big = load_content(generate_corpus(DEFAULT_CONTENT_DIR, Path(tmp) / "big"), template_samples)
     mix = search_queries(shipped, random.Random(0))
-    figures = compare_engines(shipped, big, load_questions(shipped.passages), mix, repeats=3)
+    questions = load_questions(shipped.passages)
+    model = MeaningModel.bundled(DEFAULT_CACHE_DIR)
+    figures = compare_engines(shipped, big, questions, mix, repeats=3, meaning=model)
     print(engine_table(figures, len(big.passages)))
+    if model is None:
+        print("notice: the sentence model is not installed, so the bot's search by meaning was not measured")
+    else:
+        print(time_questions(model, shipped, questions, mix, repeats=3).line())
     return 0
 
 

@@ -14,6 +14,11 @@ Per question, over the first page (three results, as ``/excerpt`` shows them):
 * **MRR** — 1 / rank of the first answering passage within the first ten, else 0;
 * **snippet-hit** — one of the three shown snippets holds an answering quote.
 
+The bot is scored twice: as ``/excerpt`` serves it (words, then the leading passages
+re-ranked by meaning with the bundled sentence model) and by its words alone, each on an
+index of its own built from the snapshot (the caller's index is left as it is). Without the
+model installed only the words-only rows are printed, with a notice.
+
 The baseline is the plainest search one could ship: an FTS5 table of the same passages'
 text, porter tokenizer, the question's words OR-ed together, ranked by bm25, top three.
 
@@ -35,11 +40,12 @@ from ruamel.yaml import YAML
 
 from bot.core.content.loader import load_content
 from bot.core.content.snapshot import ContentSnapshot
-from bot.core.lookup.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN
+from bot.core.lookup.excerpt_search import HIGHLIGHT_CLOSE, HIGHLIGHT_OPEN, ExcerptIndex
+from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.models import Passage
 from bot.core.service.template_samples import template_samples
 from bot.core.text import fold_quote
-from bot.settings import DEFAULT_CONTENT_DIR
+from bot.settings import DEFAULT_CACHE_DIR, DEFAULT_CONTENT_DIR
 
 QUESTIONS_FILE = Path(__file__).with_name("search_questions.yaml")
 BLIND_QUESTIONS_FILE = Path(__file__).with_name("search_questions_blind.yaml")
@@ -119,10 +125,17 @@ def score(questions: Sequence[Question], ranker: Ranker, *, with_snippets: bool 
     return Score(len(questions), recall, reciprocal, hits if with_snippets else None), misses
 
 
-def bot_ranker(snapshot: ContentSnapshot) -> Ranker:
+def fresh_index(snapshot: ContentSnapshot) -> ExcerptIndex:
+    """A new ExcerptIndex over the snapshot's content, as the loader builds it (ranking by words until told)."""
+    fiction = {s.id: s.title for s in snapshot.course.sources if s.is_fiction}
+    return ExcerptIndex(snapshot.passages, terms=list(snapshot.glossary.terms.values()),
+                        cards=snapshot.cards.values(), fiction_titles=fiction, synonyms=snapshot.synonyms)
+
+
+def bot_ranker(index: ExcerptIndex) -> Ranker:
     """The bot's search as ``/excerpt`` calls it, with every hit's snippet."""
     def rank(text: str) -> list[tuple[str, str | None]]:
-        return [(h.passage.key, h.snippet) for h in snapshot.index.search(text, limit=DEPTH).hits]
+        return [(h.passage.key, h.snippet) for h in index.search(text, limit=DEPTH).hits]
     return rank
 
 
@@ -147,27 +160,44 @@ class Bm25Baseline:
 
 @dataclass(frozen=True)
 class QualityFigures:
-    """Bot and baseline scores per split."""
+    """Per split: the bot by meaning (None without the model), by words alone, and the baseline."""
 
-    bot: dict[str, Score]
+    meaning: dict[str, Score] | None
+    words: dict[str, Score]
     baseline: dict[str, Score]
     misses: dict[str, list[str]]
+    """The questions the bot as served (:attr:`bot`) missed on page 1."""
+
+    @property
+    def bot(self) -> dict[str, Score]:
+        """The bot's scores as ``/excerpt`` serves it: by meaning when the model is there, else by words."""
+        return self.words if self.meaning is None else self.meaning
 
 
 def measure_quality(snapshot: ContentSnapshot, splits: Sequence[str] | None = None,
-                    path: Path = QUESTIONS_FILE) -> QualityFigures:
-    """Score the bot and the baseline on each split of the question set (default: every split it has)."""
+                    path: Path = QUESTIONS_FILE, *, meaning: MeaningModel | None = None) -> QualityFigures:
+    """Score the bot (by meaning too with ``meaning``, and by words alone) and the baseline on each split.
+
+    The splits default to every split the file has.
+    """
     questions = load_questions(snapshot.passages, path)
     by_split = {split: [q for q in questions if q.split == split] for split in SPLITS}
     if splits is None:
         splits = [split for split, chosen in by_split.items() if chosen]
     if empty := [split for split in splits if not by_split[split]]:
         raise ValueError(f"{path.name} has no questions in split {', '.join(empty)}")
-    bot, baseline = bot_ranker(snapshot), Bm25Baseline(snapshot.passages)
-    figures = QualityFigures({}, {}, {})
+    served = words = bot_ranker(fresh_index(snapshot))
+    if meaning is not None:
+        index = fresh_index(snapshot)
+        index.attach_meaning(meaning.build(index.meaning_texts()))
+        served = bot_ranker(index)
+    baseline = Bm25Baseline(snapshot.passages)
+    figures = QualityFigures(None if meaning is None else {}, {}, {}, {})
     for split in splits:
         chosen = by_split[split]
-        figures.bot[split], figures.misses[split] = score(chosen, bot)
+        figures.words[split], figures.misses[split] = score(chosen, words)
+        if figures.meaning is not None:
+            figures.meaning[split], figures.misses[split] = score(chosen, served)
         figures.baseline[split], _ = score(chosen, baseline, with_snippets=False)
     return figures
 
@@ -177,11 +207,19 @@ def percent(part: int | None, whole: int) -> str:
     return "—" if part is None else f"{part}/{whole} ({100 * part / whole:.0f}%)"
 
 
+def searches(figures: QualityFigures) -> list[tuple[str, dict[str, Score]]]:
+    """The searches scored, named, the bot as ``/excerpt`` serves it first."""
+    scored = [("bot, words only", figures.words), ("plain BM25 (FTS5)", figures.baseline)]
+    if figures.meaning is not None:
+        scored.insert(0, ("bot /excerpt", figures.meaning))
+    return scored
+
+
 def table(figures: QualityFigures) -> str:
     """The side-by-side table, one row per search and split."""
     lines = [f"{'search':<22} {'split':<9} {'recall@3':>13} {'MRR':>5} {'snippet-hit':>13}"]
-    for split in figures.bot:
-        for name, scores in (("bot /excerpt", figures.bot), ("plain BM25 (FTS5)", figures.baseline)):
+    for split in figures.words:
+        for name, scores in searches(figures):
             s = scores[split]
             lines.append(f"{name:<22} {split:<9} {percent(s.recall, s.questions):>13} {s.mrr:5.2f} "
                          f"{percent(s.snippet_hits, s.questions):>13}")
@@ -193,15 +231,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.search_quality", description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=Path, default=QUESTIONS_FILE, help="the question set to score")
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="dev")
-    parser.add_argument("--misses", action="store_true", help="list the questions missed on page 1")
+    parser.add_argument("--misses", action="store_true", help="list the questions the bot as served missed on page 1")
     parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT_DIR)
     args = parser.parse_args(argv)
     snapshot = load_content(args.content, template_samples)
+    meaning = MeaningModel.bundled(DEFAULT_CACHE_DIR)
     try:
-        figures = measure_quality(snapshot, None if args.split == "all" else (args.split,), args.questions)
+        figures = measure_quality(snapshot, None if args.split == "all" else (args.split,), args.questions,
+                                  meaning=meaning)
     except ValueError as error:
         parser.error(str(error))
     print(table(figures))
+    if meaning is None:
+        print("notice: the sentence model is not installed, so only the words-only ranking was scored")
     if args.misses:
         for split, missed in figures.misses.items():
             print(f"\nmissed ({split}):", *missed, sep="\n  ")

@@ -55,18 +55,23 @@ class PassageMeaning:
     """The vectors of one index's passages and sentences, and the encoder for its questions."""
 
     def __init__(self, encoder: SentenceEncoder, passages: Vectors, sentences: Vectors,
-                 sentence_rows: Sequence[int]) -> None:
+                 sentence_rows: Sequence[int], *, remember: int = QUESTIONS_REMEMBERED) -> None:
+        self._encoder = encoder
         self._passages = passages
         self._sentences = sentences
+        self._sentence_rows = sentence_rows
         rows = np.asarray(sentence_rows, dtype=np.int64)
         if len(rows) and np.any(np.diff(rows) < 0):
             raise ValueError("sentences must come in passage order")
         self._starts = np.searchsorted(rows, np.arange(len(passages) + 1))
-        self._question = lru_cache(maxsize=QUESTIONS_REMEMBERED)(
-            lambda text: encoder.encode([text])[0])
+        self._question = lru_cache(maxsize=remember)(lambda text: encoder.encode([text])[0])
+
+    def forgetful(self) -> PassageMeaning:
+        """The same vectors, but every question encoded afresh: what a new question costs, for benchmarks."""
+        return PassageMeaning(self._encoder, self._passages, self._sentences, self._sentence_rows, remember=0)
 
     def question(self, text: str) -> Vectors:
-        """The question's vector (the same text is encoded once)."""
+        """The question's vector (the same text is encoded once, among the last ``remember`` questions)."""
         return self._question(" ".join(text.split())[:QUESTION_CHARS])
 
     def similarity(self, question: Vectors, rows: Sequence[int]) -> npt.NDArray[np.float32]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +11,8 @@ import pytest
 
 from bot.core.content.source_markdown import parse_source
 from bot.core.lookup.excerpt_search import ExcerptIndex
-from bot.core.lookup.semantic.meaning import MeaningModel, MeaningTexts
-from bot.core.lookup.semantic.minilm import SentenceEncoder, bundled_model_dir
+from bot.core.lookup.semantic.meaning import MeaningModel, MeaningTexts, PassageMeaning
+from bot.core.lookup.semantic.minilm import SentenceEncoder, Vectors, bundled_model_dir
 from bot.core.lookup.semantic.vector_cache import VectorCache
 
 TEXT = """## Border market
@@ -113,3 +114,26 @@ def test_an_unwritable_cache_costs_time_not_search(tmp_path: Path, caplog: pytes
 def test_sentences_out_of_passage_order_are_refused(meaning_model: MeaningModel) -> None:
     with pytest.raises(ValueError, match="passage order"):
         meaning_model.build(MeaningTexts(passages=["p one", "p two"], sentences=["s", "t"], sentence_rows=[1, 0]))
+
+
+def test_a_forgetful_copy_encodes_a_repeated_question_each_time() -> None:
+    """Benchmarks time questions with ``forgetful()``; the bot's own meaning encodes a repeat once."""
+    folder = bundled_model_dir()
+    if folder is None:
+        pytest.skip("the sentence model is not installed")
+    encoded: list[str] = []
+
+    class Counting(SentenceEncoder):
+        def encode(self, texts: Sequence[str]) -> Vectors:
+            encoded.extend(texts)
+            return super().encode(texts)
+
+    encoder = Counting(folder)
+    vectors = encoder.encode(["passage one", "passage two", "sentence"])
+    meaning = PassageMeaning(encoder, vectors[:2], vectors[2:], [0])
+    forgetful = meaning.forgetful()
+    encoded.clear()
+    for _ in range(2):
+        meaning.question("a question")
+        forgetful.question("a question")
+    assert encoded == ["a question"] * 3
