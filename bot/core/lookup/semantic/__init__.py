@@ -1,1 +1,1 @@
-"""Meaning-based re-ranking of excerpt search: a small sentence encoder run by ONNX Runtime, and its fusion."""
+"""Meaning-based re-ranking of excerpt search: a small sentence encoder run in NumPy, and its fusion."""

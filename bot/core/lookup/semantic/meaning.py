@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bot.core.lookup.semantic.minilm import MODEL_TAG, SentenceEncoder, Vectors, bundled_model_dir, dimensions
+from bot.core.lookup.semantic.minilm import SentenceEncoder, Vectors, bundled_model_dir, dimensions
 from bot.core.lookup.semantic.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ QUESTION_CHARS = 300
 """Longer questions are cut before encoding (the cost grows with length)."""
 QUESTIONS_REMEMBERED = 1024
 """Question vectors kept, so paging through results encodes a question once."""
+MODEL_TAG = "all-minilm-l6-v2"
 BUILDS_REMEMBERED = 4
 """Encoded indexes kept in memory, so a reload or a second service in one process encodes nothing."""
 
@@ -63,7 +64,7 @@ class PassageMeaning:
         if len(rows) and np.any(np.diff(rows) < 0):
             raise ValueError("sentences must come in passage order")
         self._starts = np.searchsorted(rows, np.arange(len(passages) + 1))
-        self._question = lru_cache(maxsize=remember)(encoder.encode_question)
+        self._question = lru_cache(maxsize=remember)(lambda text: encoder.encode([text])[0])
 
     def forgetful(self) -> PassageMeaning:
         """The same vectors, but every question encoded afresh: what a new question costs, for benchmarks."""
@@ -101,9 +102,9 @@ _built: OrderedDict[bytes, PassageMeaning] = OrderedDict()
 
 
 @cache
-def _encoder(model_dir: Path, cache_dir: Path | None) -> SentenceEncoder:
-    """One encoder per model folder and process, shared by every index."""
-    return SentenceEncoder(model_dir, cache_dir)
+def _encoder(model_dir: Path) -> SentenceEncoder:
+    """One encoder per model folder and process (42 MB of weights), shared by every index."""
+    return SentenceEncoder(model_dir)
 
 
 class MeaningModel:
@@ -115,7 +116,6 @@ class MeaningModel:
 
     def __init__(self, model_dir: Path, cache_dir: Path | None) -> None:
         self._model_dir = model_dir
-        self._cache_dir = cache_dir
         self._cache = VectorCache(cache_dir, MODEL_TAG, dimensions(model_dir))
 
     @classmethod
@@ -139,7 +139,7 @@ class MeaningModel:
                 _built.move_to_end(digest)
                 return built
             started = time.perf_counter()
-            encoder = _encoder(self._model_dir, self._cache_dir)
+            encoder = _encoder(self._model_dir)
             vectors, encoded = self._cache.vectors([*texts.passages, *texts.sentences], encoder.encode)
             count = len(texts.passages)
             built = PassageMeaning(encoder, vectors[:count], vectors[count:], texts.sentence_rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ def index(meaning_model: MeaningModel) -> ExcerptIndex:
 
 def test_a_question_worded_unlike_the_text_finds_what_it_means(index: ExcerptIndex) -> None:
     words_only = ExcerptIndex(parse_source(TEXT, "s", "s.md").passages)
-    question = "was japan angry about soviet money"  # the text says "protested"
+    question = "did japan complain about soviet money"  # the text says "protested"
     assert _headings(words_only, question)[0] == "Border market"
     assert index.ranks_by_meaning and not words_only.ranks_by_meaning
     assert _headings(index, question)[0] == "Fishing"
@@ -56,12 +57,12 @@ def test_meaning_never_puts_the_fiction_before_the_paper(meaning_model: MeaningM
     passages = [*parse_source(TEXT, "s", "s.md").passages, *parse_source(STORY, "tale", "t.md").passages]
     index = ExcerptIndex(passages, fiction_titles={"tale": "Alternate-history excerpt"})
     index.attach_meaning(meaning_model.build(index.meaning_texts()))
-    sources = [hit.passage.source_id for hit in index.search("was japan angry about soviet money", limit=5).hits]
+    sources = [hit.passage.source_id for hit in index.search("did japan complain about soviet money", limit=5).hits]
     assert sources == ["s", "s", "s", "s", "tale"]
 
 
 def test_pages_of_a_fused_ranking_agree(index: ExcerptIndex) -> None:
-    question = "was japan angry about soviet money"
+    question = "did japan complain about soviet money"
     whole = _headings(index, question)
     assert [*_headings(index, question, offset=0)[:2], *_headings(index, question, offset=2)] == whole
 
@@ -123,14 +124,15 @@ def test_a_forgetful_copy_encodes_a_repeated_question_each_time() -> None:
     encoded: list[str] = []
 
     class Counting(SentenceEncoder):
-        def encode_question(self, text: str) -> Vectors:
-            encoded.append(text)
-            return super().encode_question(text)
+        def encode(self, texts: Sequence[str]) -> Vectors:
+            encoded.extend(texts)
+            return super().encode(texts)
 
     encoder = Counting(folder)
-    vectors = np.eye(3, encoder.dimensions, dtype=np.float32)
+    vectors = encoder.encode(["passage one", "passage two", "sentence"])
     meaning = PassageMeaning(encoder, vectors[:2], vectors[2:], [0])
     forgetful = meaning.forgetful()
+    encoded.clear()
     for _ in range(2):
         meaning.question("a question")
         forgetful.question("a question")

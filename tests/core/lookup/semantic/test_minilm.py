@@ -54,22 +54,3 @@ def test_a_texts_vector_does_not_depend_on_its_batch(encoder: SentenceEncoder) -
     assert np.abs(alone[0] - beside_long[0]).max() < 1e-5
     assert np.linalg.norm(alone[0]) == pytest.approx(1.0, abs=1e-5)
 
-
-
-def test_a_question_by_the_quick_model_points_where_the_exact_one_does(encoder: SentenceEncoder) -> None:
-    """The int8 copy answers questions: close to the reference vector, and closer to it than to any other."""
-    expected = np.array([case["vector"] for case in REFERENCE["vectors"]], dtype=np.float32)
-    for case, reference in zip(REFERENCE["vectors"], expected, strict=True):
-        quick = encoder.encode_question(case["text"])
-        assert quick @ reference > 0.94
-        assert int(np.argmax(expected @ quick)) == int(np.argmax(expected @ reference))
-        assert np.linalg.norm(quick) == pytest.approx(1.0, abs=1e-5)
-
-
-def test_the_quantized_model_is_kept_and_reused(model_dir: Path, tmp_path: Path) -> None:
-    first = SentenceEncoder(model_dir, tmp_path).encode_question("islands")
-    saved = list(tmp_path.glob("*.onnx"))
-    assert len(saved) == 1
-    stamp = saved[0].stat().st_mtime_ns
-    assert np.array_equal(SentenceEncoder(model_dir, tmp_path).encode_question("islands"), first)
-    assert saved[0].stat().st_mtime_ns == stamp
