@@ -392,12 +392,12 @@ def run_console(
 def _await_meaning(service: StudyService, stderr: IO[str]) -> None:
     """Let a script's searches rank the same however fast the machine: wait for the passages' vectors.
 
-    From the vector cache this takes milliseconds; a course never encoded before takes 10-20 s,
+    From the vector cache this takes milliseconds; a course never encoded before takes ~15 s,
     which is said on stderr so that nobody waits in silence.
     """
     if not service.library.wait_for_meaning(MEANING_NOTICE_SECONDS) and service.library.encoding:
         print("studybot: encoding the course's passages for search by meaning (once per content change, "
-              "about 20 s)...", file=stderr, flush=True)
+              "about 15 s)...", file=stderr, flush=True)
         service.library.wait_for_meaning()
 
 

@@ -35,7 +35,7 @@ class ContentLibrary:
 
     With a sentence model, each snapshot that goes live has its passages encoded on a
     background thread and starts ranking by meaning when that is done (milliseconds from the
-    vector cache, 10-20 s for a course never seen); until then its search ranks by words.
+    vector cache, ~15 s for a course never seen); until then its search ranks by words.
     """
 
     def __init__(self, content_dir: Path, samples: SampleProvider, meaning: MeaningModel | None = None) -> None:

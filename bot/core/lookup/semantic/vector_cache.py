@@ -1,6 +1,6 @@
 """Meaning vectors of texts, remembered on disk so a restart or reload encodes only new text.
 
-Encoding the shipped course (85 passages, 376 sentences) takes 10-20 s of CPU; read from
+Encoding the shipped course (85 passages, 376 sentences) takes ~15 s of CPU; read from
 this file it takes milliseconds. Keyed by a digest of the model and the text, so an edited
 passage is encoded again and an unchanged one never is. The file holds only the texts of the
 content last loaded; it is written whole, atomically, and read without pickle, so a damaged
