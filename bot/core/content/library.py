@@ -33,15 +33,16 @@ class ReloadResult:
 class ContentLibrary:
     """Holds the current snapshot; a failed reload leaves it serving untouched.
 
-    With a sentence model, each snapshot that goes live has its passages encoded on a
-    background thread and starts ranking by meaning when that is done (milliseconds from the
-    vector cache, ~15 s for a course never seen); until then its search ranks by words.
+    Once given a sentence model (:meth:`rank_by_meaning`), each snapshot that goes live has
+    its passages encoded on a background thread and starts ranking by meaning when that is
+    done (milliseconds from the vector cache, ~15 s for a course never seen); until then its
+    search ranks by words.
     """
 
-    def __init__(self, content_dir: Path, samples: SampleProvider, meaning: MeaningModel | None = None) -> None:
+    def __init__(self, content_dir: Path, samples: SampleProvider) -> None:
         self.content_dir = content_dir
         self._samples = samples
-        self._meaning = meaning
+        self._meaning: MeaningModel | None = None
         self._snapshot: ContentSnapshot | None = None
         self._lock = asyncio.Lock()
         self._encoding: threading.Thread | None = None
@@ -100,14 +101,23 @@ class ContentLibrary:
             self._encoding.join(timeout)
         return self.snapshot.index.ranks_by_meaning
 
+    def rank_by_meaning(self, meaning: MeaningModel) -> None:
+        """From now on encode each snapshot that goes live, starting with the one serving (if any)."""
+        self._meaning = meaning
+        if self._snapshot is not None:
+            self._start_encoding(self._snapshot)
+
     def _serve(self, snapshot: ContentSnapshot) -> ContentSnapshot:
         """Swap ``snapshot`` in and start encoding its passages in the background."""
         self._snapshot = snapshot
+        self._start_encoding(snapshot)
+        return snapshot
+
+    def _start_encoding(self, snapshot: ContentSnapshot) -> None:
         if self._meaning is not None:
             self._encoding = threading.Thread(target=self._encode, args=(self._meaning, snapshot),
                                               name="search-meaning", daemon=True)
             self._encoding.start()
-        return snapshot
 
     @staticmethod
     def _encode(meaning: MeaningModel, snapshot: ContentSnapshot) -> None:

@@ -168,7 +168,7 @@ class StudyService:
         db = await open_database(db_path)
         try:
             await migrate(db, migrations_dir)
-            library = ContentLibrary(content_dir, template_samples, meaning)
+            library = ContentLibrary(content_dir, template_samples)
             await asyncio.to_thread(library.load)
             store = ProgressStore(db, clock, Scheduler())
             stale = await store.stale_cards(library.snapshot.card_hashes)
@@ -177,6 +177,8 @@ class StudyService:
                             "their schedules (opening never does)", len(stale.card_ids), stale.learners)
             service = cls(library, store, db, clock, rng=rng)
             await service.broadcast.start()
+            if meaning is not None:  # last: encoding on its thread must not slow the opening down
+                library.rank_by_meaning(meaning)
         except BaseException:
             await db.close()
             raise

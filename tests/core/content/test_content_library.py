@@ -65,8 +65,10 @@ async def test_uploaded_deck_is_checked_against_live_content(content_dir: Path) 
 
 async def test_each_snapshot_that_goes_live_is_encoded_for_search_by_meaning(
         content_dir: Path, meaning_model: MeaningModel) -> None:
-    library = ContentLibrary(content_dir, template_samples, meaning_model)
+    library = ContentLibrary(content_dir, template_samples)
     library.load()
+    assert not library.snapshot.index.ranks_by_meaning
+    library.rank_by_meaning(meaning_model)
     assert library.wait_for_meaning(timeout=120)
     (content_dir / "sources").joinpath("paper.md").open("a", encoding="utf-8").write(
         "\n\nA new closing paragraph about orchestras touring Vladivostok.\n")
