@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from bot.core.content import yaml_document
 from bot.core.content.yaml_document import MAX_DEPTH, parse_yaml
+from tests.conftest import FIXTURE_CONTENT, SHIPPED_CONTENT
 
 
 def alias_bomb(levels: int = 9) -> str:
@@ -102,3 +105,33 @@ def test_a_control_character_is_a_located_problem_not_a_traceback(character: str
     [problem] = problems
     assert (problem.file, problem.line, problem.column) == ("glossary.yaml", 2, 10)
     assert f"U+{ord(character):04X} is not allowed" in str(problem)
+
+
+_BUNDLED_YAML = sorted([*SHIPPED_CONTENT.rglob("*.yaml"), *FIXTURE_CONTENT.rglob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", _BUNDLED_YAML, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_libyaml_and_the_strict_reader_read_every_bundled_file_alike(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml reads first for speed; whatever it reads must come out as the strict reader has it."""
+    text = path.read_text(encoding="utf-8")
+    assert yaml_document._fast_compose(text) is not yaml_document._UNSURE  # libyaml did read it
+    fast, fast_problems = parse_yaml(text, path.name)
+    monkeypatch.setattr(yaml_document, "_FAST_LOADER", None)
+    strict, strict_problems = parse_yaml(text, path.name)
+    assert fast is not None and strict is not None
+    assert (fast.data, fast.positions, fast.key_positions) == (strict.data, strict.positions, strict.key_positions)
+    assert fast_problems == strict_problems
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",                      # duplicate key
+    "answer: no\nyear: 0123\nt: 1:30\n",  # YAML 1.1 traps
+    "n: ~\nf: 1e3\nb: True\nx: 0x1F\ns: '1'\nd: 2024-03-04\nfold: >\n  one\n  two\n",
+])
+def test_both_readers_agree_on_traps_and_types(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = parse_yaml(text, "f.yaml")
+    monkeypatch.setattr(yaml_document, "_FAST_LOADER", None)
+    strict = parse_yaml(text, "f.yaml")
+    assert fast[1] == strict[1]
+    assert fast[0] is not None and strict[0] is not None and fast[0].data == strict[0].data
