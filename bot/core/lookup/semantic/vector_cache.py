@@ -23,6 +23,8 @@ from bot.core.lookup.semantic.minilm import Vectors
 
 log = logging.getLogger(__name__)
 
+KEY_BYTES = 16
+"""Length of a text's digest, the cache's key."""
 MAX_ENTRIES = 20_000
 """Beyond this many vectors (30 MB) the file keeps only the texts of the latest load."""
 
@@ -39,7 +41,7 @@ class VectorCache:
 
     def vectors(self, texts: Sequence[str], encode: Encode) -> tuple[Vectors, int]:
         """A vector per text, in order, and how many had to be encoded (the rest were on disk)."""
-        keys = [hashlib.blake2b(self._tag + b"\0" + text.encode(), digest_size=16).digest() for text in texts]
+        keys = [hashlib.blake2b(self._tag + b"\0" + text.encode(), digest_size=KEY_BYTES).digest() for text in texts]
         known = self._read()
         missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
         if missing:
@@ -56,12 +58,14 @@ class VectorCache:
         try:
             with np.load(self._path, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
-            if vectors.ndim != 2 or vectors.shape != (len(keys), self._dimensions) or vectors.dtype != np.float32:
+            if keys.shape != (len(vectors), KEY_BYTES) or keys.dtype != np.uint8:
+                raise ValueError(f"keys of shape {keys.shape} and type {keys.dtype}")
+            if vectors.ndim != 2 or vectors.shape[1] != self._dimensions or vectors.dtype != np.float32:
                 raise ValueError(f"vectors of shape {vectors.shape} and type {vectors.dtype}")
         except (OSError, ValueError, KeyError) as error:
             log.warning("search: ignoring the unreadable vector cache %s (%s); it will be rebuilt", self._path, error)
             return {}
-        return {bytes(key): vector for key, vector in zip(keys, vectors, strict=True)}
+        return {key.tobytes(): vector for key, vector in zip(keys, vectors, strict=True)}
 
     def _write(self, entries: dict[bytes, Vectors]) -> None:
         """Replace the file with ``entries`` (never empty: a call has encoded something)."""
@@ -72,7 +76,9 @@ class VectorCache:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self._path.parent, suffix=".npz", delete=False) as file:
                 temporary = Path(file.name)
-                np.savez(file, keys=np.array(list(entries), dtype="S16"), vectors=np.stack(list(entries.values())))
+                # Keys as raw bytes: numpy's fixed-width "S" strings drop a digest's trailing zero bytes.
+                keys = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(-1, KEY_BYTES)
+                np.savez(file, keys=keys, vectors=np.stack(list(entries.values())))
             os.replace(temporary, self._path)
         except OSError as error:  # a read-only or full disk costs only the next start's time
             log.warning("search: could not save the vector cache %s (%s)", self._path, error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,3 +138,11 @@ def test_a_forgetful_copy_encodes_a_repeated_question_each_time() -> None:
         meaning.question("a question")
         forgetful.question("a question")
     assert encoded == ["a question"] * 3
+
+
+def test_a_key_ending_in_a_zero_byte_is_found_again(tmp_path: Path) -> None:
+    """Digests are bytes; one ending in 0x00 must not lose it on the way through the file."""
+    text = next(t for t in (f"text {i}" for i in range(100_000))
+                if hashlib.blake2b(b"m\0" + t.encode(), digest_size=16).digest().endswith(b"\0"))
+    assert VectorCache(tmp_path, "m", 3).vectors([text], lambda t: np.ones((len(t), 3), np.float32))[1] == 1
+    assert VectorCache(tmp_path, "m", 3).vectors([text], lambda t: pytest.fail("encoded again"))[1] == 0
