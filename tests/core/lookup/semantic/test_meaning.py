@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.core.content.source_markdown import parse_source
 from bot.core.lookup.excerpt_search import ExcerptIndex
@@ -146,3 +148,16 @@ def test_a_key_ending_in_a_zero_byte_is_found_again(tmp_path: Path) -> None:
                 if hashlib.blake2b(b"m\0" + t.encode(), digest_size=16).digest().endswith(b"\0"))
     assert VectorCache(tmp_path, "m", 3).vectors([text], lambda t: np.ones((len(t), 3), np.float32))[1] == 1
     assert VectorCache(tmp_path, "m", 3).vectors([text], lambda t: pytest.fail("encoded again"))[1] == 0
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_is_a_safe_question_by_meaning(index: ExcerptIndex, text: str) -> None:
+    """Control characters, any script, 400 characters: the encoder takes them all and only reorders.
+
+    The four passages fit on one page, so by meaning the page holds what the words matched.
+    """
+    by_words = ExcerptIndex(parse_source(TEXT, "s", "s.md").passages).search(text, limit=4)
+    page = index.search(text, limit=4)
+    assert page.total == by_words.total
+    assert sorted(h.passage.key for h in page.hits) == sorted(h.passage.key for h in by_words.hits)
