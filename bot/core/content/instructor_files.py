@@ -1,12 +1,10 @@
-"""Files instructors send and receive: uploaded decks (named safely, written atomically) and CSV exports."""
+"""Files instructors send and receive: uploaded decks (named safely) and CSV exports."""
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,21 +36,6 @@ def deck_filename(filename: str) -> str:
     if not safe:
         raise StudyError("The file name has no usable characters.", hint="name it like my-deck.yaml")
     return f"{safe}.yaml"
-
-
-def write_atomically(target: Path, text: str) -> None:
-    """Write next to the target, flush to disk, then rename over it: never a half-written deck."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def export_csv(rows: list[dict[str, object]], fieldnames: Sequence[str] | None = None) -> bytes:

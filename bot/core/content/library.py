@@ -8,7 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.content.instructor_files import write_atomically
+from bot.core.atomic_files import write_atomically
 from bot.core.content.loader import SampleProvider, load_content
 from bot.core.content.snapshot import ContentSnapshot
 from bot.core.lookup.semantic.meaning import MeaningModel

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content.instructor_files import check_upload_size, deck_filename, export_csv, write_atomically
+from bot.core.atomic_files import write_atomically
+from bot.core.content.instructor_files import check_upload_size, deck_filename, export_csv
 from bot.core.errors import StudyError
 
 

@@ -11,14 +11,14 @@ loads too (a draft tried in the console, the content before a reload), up to MAX
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from bot.core.atomic_files import write_atomically
 from bot.core.lookup.semantic.minilm import Vectors
 
 log = logging.getLogger(__name__)
@@ -71,16 +71,11 @@ class VectorCache:
         """Replace the file with ``entries`` (never empty: a call has encoded something)."""
         if self._path is None:
             return
-        temporary: Path | None = None
+        buffer = io.BytesIO()
+        # Keys as raw bytes: numpy's fixed-width "S" strings drop a digest's trailing zero bytes.
+        keys = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(-1, KEY_BYTES)
+        np.savez(buffer, keys=keys, vectors=np.stack(list(entries.values())))
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self._path.parent, suffix=".npz", delete=False) as file:
-                temporary = Path(file.name)
-                # Keys as raw bytes: numpy's fixed-width "S" strings drop a digest's trailing zero bytes.
-                keys = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(-1, KEY_BYTES)
-                np.savez(file, keys=keys, vectors=np.stack(list(entries.values())))
-            os.replace(temporary, self._path)
+            write_atomically(self._path, buffer.getvalue())
         except OSError as error:  # a read-only or full disk costs only the next start's time
             log.warning("search: could not save the vector cache %s (%s)", self._path, error)
-            if temporary is not None:
-                temporary.unlink(missing_ok=True)
