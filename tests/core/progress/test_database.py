@@ -3,7 +3,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -197,11 +198,20 @@ async def test_a_write_runs_on_the_loops_thread_when_the_lock_is_free(db: Databa
     assert await _values(db) == [1]
 
 
-async def test_a_write_meeting_a_held_lock_waits_on_the_writers_thread_while_the_loop_serves(tmp_path: Path) -> None:
-    database = await Database.open(tmp_path / "db.sqlite3", busy_timeout_ms=2000)
+@asynccontextmanager
+async def _database_with_table(tmp_path: Path, busy_timeout_ms: int) -> AsyncIterator[Database]:
+    """A database of the test's own, with its busy timeout, holding the empty table t that _insert fills."""
+    database = await Database.open(tmp_path / "db.sqlite3", busy_timeout_ms=busy_timeout_ms)
     try:
         async with database.transaction() as conn:
             await conn.execute("CREATE TABLE t (x INTEGER)")
+        yield database
+    finally:
+        await database.close()
+
+
+async def test_a_write_meeting_a_held_lock_waits_on_the_writers_thread_while_the_loop_serves(tmp_path: Path) -> None:
+    async with _database_with_table(tmp_path, busy_timeout_ms=2000) as database:
         holder = _hold_write_lock(database.path)
         try:
             write = asyncio.ensure_future(database.run_in_writer(_insert(5)))
@@ -213,8 +223,6 @@ async def test_a_write_meeting_a_held_lock_waits_on_the_writers_thread_while_the
             holder.close()
         assert await write != threading.get_ident()
         assert await _values(database) == [5]
-    finally:
-        await database.close()
 
 
 async def test_queued_writes_commit_together_in_order_and_a_failing_one_is_undone_alone(db: Database) -> None:
@@ -245,10 +253,7 @@ async def test_a_write_that_ends_the_transaction_takes_the_earlier_ones_with_it(
 
 
 async def test_queued_writes_meeting_a_held_lock_all_fail_and_none_is_kept(tmp_path: Path) -> None:
-    database = await Database.open(tmp_path / "db.sqlite3", busy_timeout_ms=50)
-    try:
-        async with database.transaction() as conn:
-            await conn.execute("CREATE TABLE t (x INTEGER)")
+    async with _database_with_table(tmp_path, busy_timeout_ms=50) as database:
         holder = _hold_write_lock(database.path)
         try:
             outcomes = await asyncio.gather(*(database.run_in_writer(_insert(n)) for n in range(3)),
@@ -260,8 +265,6 @@ async def test_queued_writes_meeting_a_held_lock_all_fail_and_none_is_kept(tmp_p
         assert await _values(database) == []
         await database.run_in_writer(_insert(7))
         assert await _values(database) == [7]
-    finally:
-        await database.close()
 
 
 async def test_a_bulk_write_runs_on_the_writers_thread_with_the_writes_batched_beside_it(db: Database) -> None:
