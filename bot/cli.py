@@ -171,7 +171,6 @@ def _start_console(settings: Settings, *, user: str, content: Path | None, now: 
                    script: Path | None, json_lines: bool, db_given: bool = False) -> int:
     from bot.console_frontend.console_app import ConsoleConfig, run_console
     from bot.core.clock import FrozenClock, system_clock
-    from bot.core.lookup.semantic.meaning import MeaningModel
     from bot.core.progress.trial_copy import copy_for_trial
 
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
@@ -196,7 +195,7 @@ def _start_console(settings: Settings, *, user: str, content: Path | None, now: 
             clock=FrozenClock(now) if now is not None else system_clock,
             script=script,
             json_lines=json_lines,
-            meaning=MeaningModel.bundled(settings.cache_dir),
+            meaning=settings.meaning_model(),
         ))
 
 

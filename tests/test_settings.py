@@ -25,7 +25,8 @@ def test_environment_wins_over_env_file_and_token_stays_out_of_repr(tmp_path: Pa
     assert "secret-token" not in repr(settings)
 
 
-@pytest.mark.parametrize(("name", "value"), [("STUDYBOT_DEV_GUILD", "abc"), ("STUDYBOT_LOG_LEVEL", "LOUD")])
+@pytest.mark.parametrize(("name", "value"), [("STUDYBOT_DEV_GUILD", "abc"), ("STUDYBOT_LOG_LEVEL", "LOUD"),
+                                           ("STUDYBOT_SEARCH_MEANING", "maybe")])
 def test_bad_values_are_refused_with_the_variable_named(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value}, env_file=tmp_path / "none")
@@ -42,3 +43,13 @@ def test_a_postgresql_url_selects_postgresql_and_stays_out_of_repr(tmp_path: Pat
 def test_a_file_path_keeps_meaning_sqlite(tmp_path: Path) -> None:
     settings = Settings.from_env({"STUDYBOT_DB": "data/other.sqlite3"}, env_file=tmp_path / "none")
     assert settings.db_url is None and settings.database == PROJECT_ROOT / "data" / "other.sqlite3"
+
+
+def test_search_by_meaning_is_on_unless_switched_off(tmp_path: Path) -> None:
+    none = tmp_path / "none"
+    assert Settings.from_env({}, env_file=none).search_by_meaning
+    off = Settings.from_env({"STUDYBOT_SEARCH_MEANING": "Off"}, env_file=none)
+    assert not off.search_by_meaning
+    assert off.meaning_model() is None
+    cached = Settings.from_env({"STUDYBOT_CACHE": "elsewhere/cache"}, env_file=none)
+    assert cached.cache_dir == PROJECT_ROOT / "elsewhere" / "cache"

@@ -14,7 +14,6 @@ from discord.ext import commands
 from bot.core.clock import Clock, system_clock
 from bot.core.errors import StudyError
 from bot.core.heap import settle_after_start
-from bot.core.lookup.semantic.meaning import MeaningModel
 from bot.core.service.study_service import Actor, StudyService
 from bot.discord_frontend.action_button import ActionButton
 from bot.discord_frontend.actors import actor_for
@@ -110,7 +109,7 @@ class StudyBot(commands.Bot):
         settings = self.settings
         self._service = await StudyService.open(
             db_path=settings.database, content_dir=settings.content_dir, migrations_dir=settings.migrations_dir,
-            clock=self._clock, meaning=MeaningModel.bundled(settings.cache_dir),
+            clock=self._clock, meaning=settings.meaning_model(),
         )
         self.reminder_sender = ReminderSender(self, self._service.reminders, self._clock)
         self.reminder_sender.start()

@@ -30,8 +30,8 @@ from bot.core.lookup.semantic.vector_cache import VectorCache
 log = logging.getLogger(__name__)
 
 RRF_K = 60
-"""Reciprocal rank fusion's textbook constant; k of 5-60, weights 0.5-1 and pools of 10-20 all measured
-held-out 47-52/52 and blind 46-48/50 (words alone: 46 and 44), so none was tuned."""
+"""Reciprocal rank fusion's textbook constant, not tuned: k of 5-60 (with weights 0.5-1 and pools of
+10-20) all measured held-out 47-52/52 and blind 46-48/50 (words alone: 46 and 44)."""
 MEANING_WEIGHT = 2.0
 """How much the order by meaning counts against the order by words (1 each is the textbook RRF).
 
