@@ -2,8 +2,8 @@
 
 Run as ``python -m benchmarks.cold_start CONTENT_DIR DB_PATH``; prints one JSON line with the
 seconds spent importing the bot, the seconds ``StudyService.open`` took (migrate + load +
-validate + index + card-version sync, and loading the sentence model's weights just before it,
-as the bot does), the seconds after that until search ranks by meaning
+validate + index + card-version sync; the sentence model's weights are loaded afterwards, by
+the background encoding, as in the bot), the seconds after that until search ranks by meaning
 (null without the sentence model), and the process's peak RSS in MiB. The service opens as
 the bot opens it, with the bundled sentence model and the vector cache in
 ``DEFAULT_CACHE_DIR``; opening does not wait for the passages to be encoded (a background
