@@ -40,7 +40,7 @@ class Settings:
     cache_dir: Path = DEFAULT_CACHE_DIR
     """Where search keeps the meaning vectors of passages between runs (``STUDYBOT_CACHE``)."""
     search_by_meaning: bool = True
-    """Whether search ranks by meaning too (``STUDYBOT_SEARCH_MEANING=off`` saves the model's 42 MB and ~10 ms a search)."""
+    """Whether search ranks by meaning too (``STUDYBOT_SEARCH_MEANING=off`` saves 42 MB and ~10 ms a search)."""
     migrations_dir: Path = MIGRATIONS_DIR
     dev_guild_id: int | None = None
     instructor_role: str | None = None
